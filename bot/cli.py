@@ -1,0 +1,112 @@
+"""The `zhenggai` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from bot import logs
+from bot.config import Config, ConfigError, load_config
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="zhenggai", description="整改通 — 巡察整改台账机器人")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="运行机器人")
+    run.add_argument(
+        "--config", type=Path, help="配置文件（默认 ./config.toml 或 $ZHENGGAI_CONFIG）"
+    )
+    demo = sub.add_parser("demo", help="在本地沙盒中演示整个系统")
+    demo.add_argument("--keep", type=Path, help="把演示数据库留在这个文件夹")
+    code = sub.add_parser("code", help="生成一个绑定码")
+    code.add_argument("unit", nargs="?", default="", help="单位名称（联络员需要）")
+    code.add_argument("--role", choices=["contact", "leader", "admin"], default="contact")
+    code.add_argument("--config", type=Path)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            config = load_config(args.config)
+            logs.setup([config.token()])
+            return asyncio.run(_run(config))
+        if args.command == "demo":
+            from bot.demo import run_demo
+
+            return asyncio.run(run_demo(keep=args.keep))
+        if args.command == "code":
+            config = load_config(args.config, require_token=False)
+            return asyncio.run(_code(config, args.unit, args.role))
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 2
+
+
+async def _run(config: Config) -> int:
+    from bot.runtime import Runtime
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with Runtime(config) as runtime:
+        waiter = asyncio.create_task(runtime.wait())
+        stopper = asyncio.create_task(stop.wait())
+        done, pending = await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if waiter in done and waiter.exception() is not None:
+            print(f"整改通停止：{waiter.exception()}", file=sys.stderr)
+            return 1
+    return 0
+
+
+async def _code(config: Config, unit_text: str, role: str) -> int:
+    from bot import texts
+    from bot.clock import system_clock
+    from bot.services import binding
+    from bot.services.lookup import find_unit
+    from handlers.binding import render_code
+    from storage.migrations import open_database
+
+    db = await open_database(config.storage.path)
+    try:
+        unit = None
+        if role == "contact":
+            match = await find_unit(db, unit_text)
+            if match.unit is None:
+                names = "\n".join(u.name for u in match.candidates)
+                template = texts.UNIT_AMBIGUOUS if match.candidates else texts.UNIT_NOT_FOUND
+                print(template.format(name=unit_text, names=names), file=sys.stderr)
+                return 2
+            unit = match.unit
+        async with db.transaction() as tx:
+            issued = await binding.issue(
+                tx,
+                role,
+                unit,
+                by=None,
+                by_label="cli",
+                at=system_clock(),  # type: ignore[arg-type]
+                ttl=timedelta(hours=config.office.code_ttl_hours),
+            )
+        print(render_code(issued, config.schedule.timezone))
+        return 0
+    finally:
+        await db.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

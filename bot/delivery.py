@@ -1,0 +1,158 @@
+"""The outbox sender: paces proactive messages within Telegram's limits.
+
+Each chat gets at most one message in flight, so a chat's messages keep their order
+and a slow or paused chat never holds up another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import time
+
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot import texts
+from bot.context import App
+from bot.messages import OutMessage
+from bot.ratelimit import ChatRateLimiter, retry_seconds
+from bot.render import send
+from bot.services import notify
+from storage import chats, outbox
+from storage.db import Database
+from storage.models import OutboxItem
+from storage.times import utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+BACKOFF_CAP = 300.0
+
+
+class OutboxSender:
+    def __init__(
+        self, app: App, db: Database, limiter: ChatRateLimiter, *, concurrency: int = 16
+    ) -> None:
+        self._app = app
+        self._db = db
+        self._limiter = limiter
+        self._slots = asyncio.Semaphore(concurrency)
+        self._in_flight: dict[int, asyncio.Task[None]] = {}
+        self._wake = asyncio.Event()
+
+    def kick(self) -> None:
+        """Something was queued: look now rather than at the next timed check."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        while True:
+            self._wake.clear()
+            pause = await self._dispatch_due()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=pause)
+
+    async def _dispatch_due(self) -> float:
+        """Start a send for each chat that is ready; return how long to sleep."""
+        now = time.time()
+        items = await outbox.due(self._db, now)
+        pause = 1.0
+        seen: set[int] = set()
+        for item in items:
+            if item.chat_id in seen or item.chat_id in self._in_flight:
+                continue
+            seen.add(item.chat_id)  # only the oldest due message of a chat goes next
+            wait = self._limiter.delay(item.chat_id, outbox=True)
+            if wait > 0:
+                pause = min(pause, wait)
+                continue
+            task = asyncio.create_task(self._send(item), name=f"outbox:{item.id}")
+            self._in_flight[item.chat_id] = task
+            task.add_done_callback(functools.partial(self._done, item.chat_id))
+        upcoming = await outbox.next_due_ts(self._db)
+        if upcoming is not None and upcoming > now:
+            pause = min(pause, upcoming - now)
+        return max(pause, 0.01)
+
+    def _done(self, chat_id: int, _task: asyncio.Task[None]) -> None:
+        self._in_flight.pop(chat_id, None)
+        self._wake.set()
+
+    async def _send(self, item: OutboxItem) -> None:
+        message = OutMessage.model_validate_json(item.payload)
+        async with self._slots:
+            async with self._db.transaction() as tx:
+                if not await outbox.start_sending(tx, item.id):
+                    return
+            try:
+                sent = await send(self._app.bot, item.chat_id, message, outbox=True)
+            except RetryAfter as exc:
+                await self._later(
+                    item, retry_seconds(exc), f"429 retry after {exc.retry_after}", count=False
+                )
+            except Forbidden as exc:
+                await self._unreachable(item, exc.message)
+            except TimedOut as exc:
+                # It may have arrived: sending again could double it. An admin decides.
+                await self._finish(item, "uncertain", f"timed out: {exc.message}")
+            except BadRequest as exc:
+                log.error("outbox %s refused by Telegram: %s", item.key, exc.message)
+                await self._finish(item, "failed", f"400: {exc.message}")
+            except NetworkError as exc:
+                if item.attempts + 1 >= MAX_ATTEMPTS:
+                    await self._finish(item, "failed", f"gave up: {exc.message}")
+                else:
+                    backoff = min(2.0 ** (item.attempts + 1), BACKOFF_CAP)
+                    await self._later(item, backoff, exc.message, count=True)
+            except Exception as exc:
+                log.exception("outbox %s failed", item.key)
+                await self._finish(item, "failed", repr(exc)[:300])
+            else:
+                async with self._db.transaction() as tx:
+                    await outbox.mark_sent(tx, item.id, sent.message_id, utcnow())
+
+    async def _later(self, item: OutboxItem, seconds: float, error: str, *, count: bool) -> None:
+        async with self._db.transaction() as tx:
+            await outbox.retry_later(tx, item.id, time.time() + seconds, error, count)
+
+    async def _finish(self, item: OutboxItem, status: str, error: str) -> None:
+        async with self._db.transaction() as tx:
+            await outbox.finish(tx, item.id, status, error)
+
+    async def _unreachable(self, item: OutboxItem, reason: str) -> None:
+        """403: the bot was blocked or removed. Stop writing there and tell the office."""
+        now = utcnow()
+        async with self._db.transaction() as tx:
+            await outbox.finish(tx, item.id, "failed", f"403: {reason}")
+            newly = await chats.deactivate(tx, item.chat_id, reason, now)
+            await outbox.skip_chat(tx, item.chat_id, f"chat inactive: {reason}")
+            chat = await chats.get(tx, item.chat_id)
+            office = await chats.office(tx)
+            if newly and office is not None and office.chat_id != item.chat_id:
+                title = chat.title if chat and chat.title else str(item.chat_id)
+                await notify.to_office(
+                    tx,
+                    f"inactive:{item.chat_id}:{item.id}",
+                    "alert",
+                    texts.CHAT_INACTIVE_OFFICE.format(title=title, reason=reason),
+                    now,
+                )
+        self.kick()
+
+    async def recover(self) -> int:
+        """At start: sends a crash interrupted are uncertain, not pending."""
+        async with self._db.transaction() as tx:
+            count = await outbox.recover_interrupted(tx)
+        if count:
+            log.warning("%d outbox message(s) were interrupted mid-send; marked uncertain", count)
+        return count
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """Let sends in flight finish (cancelling one would leave its fate unknown)."""
+        tasks = list(self._in_flight.values())
+        if tasks:
+            _done, pending = await asyncio.wait(tasks, timeout=grace)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)

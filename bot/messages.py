@@ -1,0 +1,77 @@
+"""Plain message values the core produces; the Telegram side renders and sends them."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+CALLBACK_DATA_MAX_BYTES = 64
+TEXT_MAX = 4096
+
+
+class Button(BaseModel):
+    """A button as an intent: its label and the action it asks for (callback data)."""
+
+    model_config = ConfigDict(frozen=True)
+    text: str
+    action: str
+
+    @field_validator("action")
+    @classmethod
+    def _fits_telegram(cls, value: str) -> str:
+        size = len(value.encode("utf-8"))
+        if not 1 <= size <= CALLBACK_DATA_MAX_BYTES:
+            raise ValueError(f"button action is {size} bytes; Telegram allows 1–64")
+        return value
+
+
+class Attachment(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["photo", "document"]
+    file_id: str
+
+
+class OutMessage(BaseModel):
+    """One message to one chat."""
+
+    model_config = ConfigDict(frozen=True)
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    attachment: Attachment | None = None
+    reply_to_message_id: int | None = None
+
+
+def utf16_len(text: str) -> int:
+    """Telegram measures text in UTF-16 code units: an emoji outside the BMP counts 2."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_text(text: str, limit: int = TEXT_MAX) -> list[str]:
+    """Split at line boundaries so each part fits; a single overlong line is cut hard."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        candidate = line if not current else current + "\n" + line
+        if utf16_len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            parts.append(current)
+        while utf16_len(line) > limit:
+            cut = _cut_point(line, limit)
+            parts.append(line[:cut])
+            line = line[cut:]
+        current = line
+    if current or not parts:
+        parts.append(current)
+    return [p for p in parts if p] or [""]
+
+
+def _cut_point(line: str, limit: int) -> int:
+    used = 0
+    for index, char in enumerate(line):
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > limit:
+            return index
+    return len(line)

@@ -1,0 +1,150 @@
+"""Pacing every request to Telegram's flood limits, per chat.
+
+One limiter sits under both the replies and the outbox, so it alone knows when each
+chat last received a message. A 429 pauses only the chat it was for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+log = logging.getLogger(__name__)
+
+# Methods that put a message into a chat; these are what Telegram's flood limits count.
+SENDS = frozenset(
+    {
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+        "sendMediaGroup",
+        "copyMessage",
+        "forwardMessage",
+        "sendAudio",
+        "sendVideo",
+        "sendVoice",
+        "sendSticker",
+        "sendAnimation",
+    }
+)
+OUTBOX = "outbox"  # rate_limit_args marker: the outbox handles a 429 itself
+REPLY_RETRIES = 3
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+@dataclass(frozen=True)
+class Pace:
+    """Our own budget, a little inside Telegram's, so we never meet a 429 by design."""
+
+    chat_burst: int = 3  # at most this many …
+    chat_window: float = 3.2  # … in this many seconds: ≈1/s with short bursts
+    group_per_minute: int = 20
+    group_window: float = 61.0
+    outbox_group_share: int = 16  # the outbox leaves the rest of a group's minute to replies
+    global_per_second: int = 28
+    global_window: float = 1.05
+
+
+@dataclass
+class _ChatState:
+    sent: deque[float] = field(default_factory=deque)
+    blocked_until: float = 0.0
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+class ChatRateLimiter(BaseRateLimiter[dict[str, Any]]):
+    def __init__(self, pace: Pace = Pace(), clock: Callable[[], float] = time.monotonic) -> None:
+        self.pace = pace
+        self._clock = clock
+        self._chats: dict[int, _ChatState] = {}
+        self._global: deque[float] = deque()
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    def _state(self, chat_id: int) -> _ChatState:
+        return self._chats.setdefault(chat_id, _ChatState())
+
+    def delay(self, chat_id: int, *, outbox: bool = False) -> float:
+        """Seconds until a message to this chat fits every limit (0 when it fits now)."""
+        now = self._clock()
+        st = self._state(chat_id)
+        p = self.pace
+        _prune(st.sent, p.group_window, now)
+        _prune(self._global, p.global_window, now)
+        waits = [st.blocked_until - now]
+        waits.append(_window_wait(st.sent, p.chat_burst, p.chat_window, now))
+        if chat_id < 0:  # groups, supergroups and channels have negative ids
+            cap = p.outbox_group_share if outbox else p.group_per_minute
+            waits.append(_window_wait(st.sent, cap, p.group_window, now))
+        waits.append(_window_wait(self._global, p.global_per_second, p.global_window, now))
+        return max(0.0, *waits)
+
+    def block(self, chat_id: int, seconds: float) -> None:
+        """Telegram said wait: hold this chat, and only this chat."""
+        st = self._state(chat_id)
+        st.blocked_until = max(st.blocked_until, self._clock() + seconds)
+
+    async def _acquire(self, chat_id: int, outbox: bool) -> None:
+        st = self._state(chat_id)
+        async with st.lock:
+            # Sleeping until the computed moment is the point here: nothing else can wake us.
+            while (wait := self.delay(chat_id, outbox=outbox)) > 0:  # noqa: ASYNC110
+                await asyncio.sleep(wait)
+            now = self._clock()
+            st.sent.append(now)
+            self._global.append(now)
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: dict[str, Any] | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        chat_id = data.get("chat_id")
+        if endpoint not in SENDS or not isinstance(chat_id, int):
+            return await callback(*args, **kwargs)
+        outbox = bool(rate_limit_args and rate_limit_args.get(OUTBOX))
+        attempt = 0
+        while True:
+            await self._acquire(chat_id, outbox)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                self.block(chat_id, retry_seconds(exc))
+                attempt += 1
+                if outbox or attempt > REPLY_RETRIES:
+                    raise
+                log.info("429 for chat %s; retrying the reply in %ss", chat_id, exc.retry_after)
+
+
+def _window_wait(sent: deque[float], cap: int, window: float, now: float) -> float:
+    """How long until fewer than `cap` sends lie inside the sliding window."""
+    inside = sum(1 for t in reversed(sent) if t > now - window)
+    if inside < cap:
+        return 0.0
+    return sent[-cap] + window - now
+
+
+def _prune(sent: deque[float], keep: float, now: float) -> None:
+    while sent and sent[0] <= now - keep:
+        sent.popleft()

@@ -1,0 +1,107 @@
+"""Running the bot: database, application, inbox, outbox, and polling or webhook."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from types import TracebackType
+from typing import Any
+
+from bot.app import build_application, publish_commands
+from bot.clock import Clock, system_clock
+from bot.config import Config
+from bot.context import App
+from bot.delivery import OutboxSender
+from bot.inbox import InboxWorker
+from bot.polling import Poller
+from bot.ratelimit import ChatRateLimiter, Pace
+from bot.services.container import Services
+from storage.db import Database
+from storage.migrations import open_database
+
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    """The running bot; `async with Runtime(config):` starts it and stops it cleanly."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        clock: Clock = system_clock,
+        pace: Pace | None = None,
+        poll_timeout: int = 25,
+    ) -> None:
+        self.config = config
+        self._clock = clock
+        self._pace = pace or Pace()
+        self._poll_timeout = poll_timeout
+        self._tasks: list[asyncio.Task[None]] = []
+        self._closers: list[Callable[[], Awaitable[None]]] = []
+        self.db: Database
+        self.app: App
+        self.worker: InboxWorker
+        self.sender: OutboxSender
+        self.services: Services
+
+    async def start(self) -> None:
+        self.db = await open_database(self.config.storage.path)
+        self.services = Services(config=self.config, db=self.db, clock=self._clock)
+        limiter = ChatRateLimiter(self._pace)
+        self.app = build_application(self.services, limiter=limiter)
+        self.worker = InboxWorker(self.app, self.db)
+        self.sender = OutboxSender(self.app, self.db, limiter)
+        self.services.kick_outbox = self.sender.kick
+        await self.app.initialize()
+        await self.app.start()
+        await publish_commands(self.app)
+        await self.sender.recover()
+        resumed = await self.worker.resume()
+        if resumed:
+            log.info("resuming %d update(s) stored before the last stop", resumed)
+        self._spawn(self.sender.run(), "outbox")
+        if self.config.telegram.mode == "webhook":
+            from bot.webhook import WebhookServer
+
+            server = WebhookServer(self.app, self.config.telegram, self.worker)
+            await server.start()
+            self._closers.append(server.stop)
+        else:
+            poller = Poller(self.app, self.db, self.worker, timeout=self._poll_timeout)
+            self._spawn(poller.run(), "poller")
+
+    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
+        self._tasks.append(asyncio.create_task(coro, name=name))
+
+    async def wait(self) -> None:
+        """Return when a background loop ends; re-raise what ended it (a bad token, say)."""
+        done, _ = await asyncio.wait(self._tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            if not task.cancelled() and task.exception() is not None:
+                raise task.exception()  # type: ignore[misc]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for close in self._closers:
+            await close()
+        await self.worker.stop()
+        await self.sender.stop()
+        await self.app.stop()
+        await self.app.shutdown()
+        await self.db.close()
+
+    async def __aenter__(self) -> Runtime:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()

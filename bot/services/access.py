@@ -1,0 +1,51 @@
+"""Who is acting: the person behind a Telegram user and the roles they hold."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot import texts
+from storage import people
+from storage.models import Person, RoleGrant
+from storage.reader import Reader
+
+
+@dataclass(frozen=True)
+class Actor:
+    tg_user_id: int
+    person: Person | None
+    roles: tuple[RoleGrant, ...]
+    bootstrap_admin: bool
+
+    @property
+    def is_admin(self) -> bool:
+        return self.bootstrap_admin or any(r.role == "admin" for r in self.roles)
+
+    @property
+    def is_leader(self) -> bool:
+        return any(r.role == "leader" for r in self.roles)
+
+    @property
+    def contact_role(self) -> RoleGrant | None:
+        return next((r for r in self.roles if r.role == "contact"), None)
+
+    @property
+    def is_bound(self) -> bool:
+        return self.is_admin or bool(self.roles)
+
+    def describe(self) -> str:
+        """The roles as a user reads them, e.g. 联络员（县交通运输局）."""
+        names = []
+        if self.bootstrap_admin and not any(r.role == "admin" for r in self.roles):
+            names.append(texts.ROLE_NAMES["admin"])
+        for grant in self.roles:
+            unit = f"（{grant.unit_name}）" if grant.unit_name else ""
+            names.append(texts.ROLE_NAMES[grant.role] + unit)
+        return "、".join(names) or texts.HELP_UNBOUND_ROLE
+
+
+async def load_actor(db: Reader, tg_user_id: int, admins: Iterable[int]) -> Actor:
+    person = await people.by_tg_id(db, tg_user_id)
+    roles = tuple(await people.active_roles(db, person.id)) if person else ()
+    return Actor(tg_user_id, person, roles, tg_user_id in set(admins))

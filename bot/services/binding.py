@@ -1,0 +1,137 @@
+"""Binding codes: issue them, and bind a person with one."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+
+from bot.services.uow import effect
+from storage import audit, codes, people, units
+from storage.db import Database, Tx
+from storage.models import Role, Unit
+
+# No 0/O, 1/I/L: codes are read off a screen and typed on a phone.
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 12  # 31**12 ≈ 2**59
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(hours=1)
+
+
+def normalise(code: str) -> str:
+    """Full-width to half-width, upper case, separators dropped."""
+    folded = unicodedata.normalize("NFKC", code).upper()
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
+def code_hash(code: str) -> str:
+    return hashlib.sha256(("zhenggai-bind:" + normalise(code)).encode()).hexdigest()
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    code: str
+    role: Role
+    unit: Unit | None
+    expires_at: datetime
+
+
+async def issue(
+    tx: Tx,
+    role: Role,
+    unit: Unit | None,
+    *,
+    by: int | None,
+    by_label: str,
+    at: datetime,
+    ttl: timedelta,
+) -> IssuedCode:
+    """Create a single-use code; only its hash is stored."""
+    code = new_code()
+    expires = at + ttl
+    code_id = await codes.create(
+        tx, code_hash(code), role, unit.id if unit else None, by, at, expires
+    )
+    await audit.record(
+        tx,
+        at=at,
+        actor_id=by,
+        actor_label=by_label,
+        action="code",
+        entity="code",
+        entity_id=code_id,
+        after={"role": role, "unit": unit.name if unit else None},
+    )
+    return IssuedCode(code, role, unit, expires)
+
+
+class BindOutcome(Enum):
+    BOUND = "bound"
+    WRONG = "wrong"
+    LOCKED = "locked"
+    USED = "used"
+    EXPIRED = "expired"
+    ALREADY = "already"
+    OTHER_UNIT = "other_unit"
+
+
+@dataclass(frozen=True)
+class BindResult:
+    outcome: BindOutcome
+    role: Role | None = None
+    unit_name: str | None = None
+    attempts_left: int = 0
+    until: datetime | None = None
+
+
+async def bind(
+    db: Database, tg_user_id: int, name: str, username: str | None, code: str, at: datetime
+) -> BindResult:
+    """Bind the user with a code, or say precisely why not (5 wrong codes an hour locks)."""
+    async with effect(db) as tx:
+        window_start = (at - FAILURE_WINDOW).timestamp()
+        failures = await codes.failures_since(tx, tg_user_id, window_start)
+        if len(failures) >= MAX_FAILURES:
+            until = datetime.fromtimestamp(failures[-MAX_FAILURES], at.tzinfo) + FAILURE_WINDOW
+            return BindResult(BindOutcome.LOCKED, until=until)
+        found = await codes.by_hash(tx, code_hash(code))
+        if found is None:
+            await codes.record_failure(tx, tg_user_id, at.timestamp())
+            return BindResult(BindOutcome.WRONG, attempts_left=MAX_FAILURES - len(failures) - 1)
+        if found.used_at is not None:
+            return BindResult(BindOutcome.USED)
+        if found.expires_at <= at:
+            return BindResult(BindOutcome.EXPIRED, until=found.expires_at)
+        person = await people.upsert(tx, tg_user_id, name, username, at)
+        held = await people.active_roles(tx, person.id)
+        same = next((r for r in held if r.role == found.role), None)
+        if same is not None:
+            if found.role == "contact" and same.unit_id != found.unit_id:
+                return BindResult(BindOutcome.OTHER_UNIT, unit_name=same.unit_name)
+            return BindResult(BindOutcome.ALREADY, role=same.role, unit_name=same.unit_name)
+        await codes.mark_used(tx, found.id, person.id, at)
+        await people.grant(tx, person.id, found.role, found.unit_id, at, None, found.id)
+        unit_name = None
+        if found.unit_id is not None:
+            unit = await units.get(tx, found.unit_id)
+            unit_name = unit.name if unit else None
+        await audit.record(
+            tx,
+            at=at,
+            actor_id=person.id,
+            actor_label=name,
+            action="bind",
+            entity="person",
+            entity_id=person.id,
+            before=None,
+            after={"role": found.role, "unit": unit_name, "code_id": found.id},
+        )
+        return BindResult(BindOutcome.BOUND, role=found.role, unit_name=unit_name)

@@ -1,0 +1,103 @@
+"""Every text a user reads, in Simplified Chinese, in one place."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+ROLE_NAMES = {"admin": "巡察办管理员", "contact": "联络员", "leader": "领导（只读）"}
+PURPOSE_NAMES = {"office": "巡察办工作群", "leaders": "领导群", "unit": "单位群"}
+
+# Command lists published to Telegram, per scope: (command, description).
+COMMANDS_PRIVATE = [
+    ("start", "开始使用 / 查看我的身份"),
+    ("help", "查看可用命令"),
+    ("bind", "使用绑定码绑定身份：/bind 绑定码"),
+    ("cancel", "取消当前操作"),
+]
+COMMANDS_GROUP = [
+    ("help", "查看可用命令"),
+]
+COMMANDS_ADMIN = [
+    *COMMANDS_PRIVATE,
+    ("code", "生成绑定码：/code 单位 [contact|leader|admin]"),
+    ("setgroup", "在群内登记群：/setgroup office|leaders|unit 单位"),
+]
+
+
+def fmt_time(moment: datetime, tz: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+
+
+# /start and /help
+START_UNBOUND = (
+    "您好，这里是{office}的整改通。\n"
+    "您还没有绑定身份。请向{office}索取绑定码，然后发送：\n"
+    "/bind 绑定码"
+)
+START_BOUND = (
+    "您好，{name}。这里是{office}的整改通。\n您的身份：{roles}。\n发送 /help 查看可用命令。"
+)
+START_GROUP = (
+    "您好，这里是{office}的整改通。请在与我的私聊中使用命令；"
+    "管理员可在本群发送 /setgroup 登记本群。"
+)
+HELP_HEADER = "可用命令（您的身份：{roles}）："
+HELP_UNBOUND_ROLE = "未绑定"
+HELP_GROUP = (
+    "本群{registered}。\n"
+    "管理员可发送：/setgroup office（巡察办工作群）、/setgroup leaders（领导群）、"
+    "/setgroup unit 单位名称（单位群）。\n其他操作请在与我的私聊中进行。"
+)
+GROUP_NOT_REGISTERED = "尚未登记"
+GROUP_REGISTERED = "已登记为：{what}"
+
+# /bind
+BIND_USAGE = "请在命令后附上绑定码，例如：/bind ABCD-EFGH-JKMN\n绑定码请向{office}索取。"
+BIND_OK = "绑定成功。您的身份：{role}{unit}。\n发送 /help 查看可用命令。"
+BIND_WRONG = "绑定码不正确，请核对后重试（一小时内还可再试 {left} 次）。"
+BIND_LOCKED = "绑定码错误次数过多，为安全起见请于 {until} 之后再试；如有疑问请联系{office}。"
+BIND_USED = "该绑定码已被使用过，每个绑定码只能用一次。请向{office}重新索取。"
+BIND_EXPIRED = "该绑定码已于 {at} 过期。请向{office}重新索取。"
+BIND_ALREADY = "您已经是{role}{unit}，无需重复绑定。"
+BIND_OTHER_UNIT = "您已是“{unit}”的联络员，不能再绑定为其他单位的联络员。如需变更，请联系{office}。"
+BIND_IN_GROUP = "为保护绑定码，请在与我的私聊中发送 /bind。"
+
+# /cancel
+CANCEL_NOTHING = "当前没有进行中的操作。"
+CANCEL_DONE = "已取消。"
+
+# /code
+CODE_USAGE = (
+    "用法：/code 单位名称 [contact|leader|admin]\n"
+    "例如：/code 县交通运输局（联络员）、/code leader（领导）、/code admin（管理员）"
+)
+CODE_ISSUED = (
+    "绑定码：{code}\n身份：{role}{unit}\n有效期至：{expires}（仅可使用一次）\n"
+    "请将此码私下交给本人，由其在与我的私聊中发送：/bind {code}"
+)
+CODE_NOT_ADMIN = "只有{office}管理员可以生成绑定码。"
+CODE_PRIVATE_ONLY = "为防止绑定码泄露，请在与我的私聊中使用 /code。"
+CODE_BAD_ROLE = "身份“{role}”无法识别，只能是 contact（联络员）、leader（领导）或 admin（管理员）。"
+UNIT_NOT_FOUND = "未找到单位“{name}”。请先导入问题台账，或发送 /units 查看单位名称。"
+UNIT_AMBIGUOUS = "“{name}”对应多个单位，请写全称：\n{names}"
+
+# /setgroup
+SETGROUP_USAGE = (
+    "用法（在要登记的群里发送）：\n"
+    "/setgroup office — 巡察办工作群\n/setgroup leaders — 领导群\n/setgroup unit 单位名称 — 单位群"
+)
+SETGROUP_PRIVATE = "请在要登记的群里发送 /setgroup，私聊无法登记为群。"
+SETGROUP_NOT_ADMIN = "只有{office}管理员可以登记群。如需登记，请联系{office}。"
+SETGROUP_OK = "已将本群登记为{what}。"
+SETGROUP_MOVED = "（原巡察办工作群“{old}”已解除登记。）"
+
+# errors and notices to the office
+ERROR_USER = "抱歉，处理您的消息时出错了。{office}已收到通知，请稍后再试。"
+ERROR_OFFICE = "⚠️ 整改通出错\n{where}\n{error}"
+CHAT_INACTIVE_OFFICE = (
+    "⚠️ 无法再向“{title}”发送消息（{reason}），已停止向其发送。请检查机器人是否被移出或屏蔽。"
+)
+NOT_UNDERSTOOD_PRIVATE = "没有理解您的消息。发送 /help 查看可用命令。"
+UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看可用命令。"

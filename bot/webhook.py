@@ -1,0 +1,63 @@
+"""Webhook mode: an update is in the inbox before Telegram gets its 200."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from bot.config import TelegramConfig
+from bot.context import App
+from bot.inbox import InboxWorker
+from bot.polling import ALLOWED_UPDATES
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+class WebhookServer:
+    def __init__(self, app: App, config: TelegramConfig, worker: InboxWorker) -> None:
+        self._app = app
+        self._config = config
+        self._worker = worker
+        self._secret = config.webhook_secret.get_secret_value()
+        self._path = urlsplit(config.webhook_url).path or "/"
+        self._runner: web.AppRunner | None = None
+
+    def web_app(self) -> web.Application:
+        server = web.Application(client_max_size=4 * 1024 * 1024)
+        server.router.add_post(self._path, self.receive)
+        return server
+
+    async def receive(self, request: web.Request) -> web.Response:
+        """Store the update durably, then answer 200; anything else is refused."""
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), self._secret.encode()):
+            log.warning("webhook request without the right secret from %s", request.remote)
+            return web.Response(status=403, text="forbidden")
+        try:
+            raw = json.loads(await request.read())
+        except (ValueError, UnicodeDecodeError):
+            return web.Response(status=400, text="bad json")
+        if not isinstance(raw, dict) or not isinstance(raw.get("update_id"), int):
+            return web.Response(status=400, text="not an update")
+        await self._worker.accept([raw])
+        return web.Response(status=200, text="ok")
+
+    async def start(self) -> None:
+        self._runner = web.AppRunner(self.web_app(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self._config.listen, self._config.port)
+        await site.start()
+        await self._app.bot.set_webhook(
+            self._config.webhook_url, secret_token=self._secret, allowed_updates=ALLOWED_UPDATES
+        )
+        log.info("webhook listening on %s:%s%s", self._config.listen, self._config.port, self._path)
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()

@@ -1,0 +1,142 @@
+"""/bind a code, and /code to issue one (admins)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler, filters
+
+from bot import texts
+from bot.context import Context
+from bot.services import binding
+from bot.services.binding import BindOutcome
+from bot.services.lookup import find_unit
+from bot.services.uow import effect
+from handlers.common import actor_of, answer, office_name
+from storage.models import Role
+
+ROLE_WORDS: dict[str, Role] = {
+    "contact": "contact",
+    "联络员": "contact",
+    "leader": "leader",
+    "领导": "leader",
+    "admin": "admin",
+    "管理员": "admin",
+}
+
+
+async def bind(update: Update, ctx: Context) -> None:
+    """Bind the sender with the code they sent."""
+    user = update.effective_user
+    assert user is not None
+    office = office_name(ctx)
+    code = " ".join(ctx.args or [])
+    if not code.strip():
+        await answer(update, ctx, texts.BIND_USAGE.format(office=office))
+        return
+    svc = ctx.svc
+    result = await binding.bind(svc.db, user.id, user.full_name, user.username, code, svc.clock())
+    tz = svc.config.schedule.timezone
+    match result.outcome:
+        case BindOutcome.BOUND | BindOutcome.ALREADY:
+            role = texts.ROLE_NAMES[result.role or "contact"]
+            unit = f"（{result.unit_name}）" if result.unit_name else ""
+            template = texts.BIND_OK if result.outcome is BindOutcome.BOUND else texts.BIND_ALREADY
+            reply = template.format(role=role, unit=unit)
+        case BindOutcome.WRONG:
+            reply = texts.BIND_WRONG.format(left=result.attempts_left)
+        case BindOutcome.LOCKED:
+            assert result.until is not None
+            reply = texts.BIND_LOCKED.format(until=texts.fmt_time(result.until, tz), office=office)
+        case BindOutcome.USED:
+            reply = texts.BIND_USED.format(office=office)
+        case BindOutcome.EXPIRED:
+            assert result.until is not None
+            reply = texts.BIND_EXPIRED.format(at=texts.fmt_time(result.until, tz), office=office)
+        case BindOutcome.OTHER_UNIT:
+            reply = texts.BIND_OTHER_UNIT.format(unit=result.unit_name, office=office)
+    await answer(update, ctx, reply)
+
+
+async def bind_in_group(update: Update, ctx: Context) -> None:
+    """Refuse /bind in a group: the code would be seen by everyone there."""
+    await answer(update, ctx, texts.BIND_IN_GROUP)
+
+
+def parse_code_args(args: list[str]) -> tuple[str, Role] | str:
+    """`<unit> [role]` or `<role>` alone; returns (unit text, role) or an error text."""
+    if not args:
+        return texts.CODE_USAGE
+    if len(args) == 1 and args[0].lower() in ROLE_WORDS:
+        role = ROLE_WORDS[args[0].lower()]
+        return ("", role) if role != "contact" else texts.CODE_USAGE
+    role_word = args[-1].lower() if len(args) > 1 else "contact"
+    if role_word not in ROLE_WORDS:
+        # The last word is part of the unit's name.
+        return (" ".join(args), "contact")
+    return (" ".join(args[:-1]), ROLE_WORDS[role_word])
+
+
+async def code(update: Update, ctx: Context) -> None:
+    """Issue a single-use binding code (admins only)."""
+    actor = await actor_of(update, ctx)
+    office = office_name(ctx)
+    if not actor.is_admin:
+        await answer(update, ctx, texts.CODE_NOT_ADMIN.format(office=office))
+        return
+    parsed = parse_code_args(list(ctx.args or []))
+    if isinstance(parsed, str):
+        await answer(update, ctx, parsed)
+        return
+    unit_text, role = parsed
+    svc = ctx.svc
+    unit = None
+    if role == "contact":
+        match = await find_unit(svc.db, unit_text)
+        if match.unit is None:
+            if match.candidates:
+                names = "\n".join(u.name for u in match.candidates)
+                await answer(update, ctx, texts.UNIT_AMBIGUOUS.format(name=unit_text, names=names))
+            else:
+                await answer(update, ctx, texts.UNIT_NOT_FOUND.format(name=unit_text))
+            return
+        unit = match.unit
+    now = svc.clock()
+    person = actor.person
+    async with effect(svc.db) as tx:
+        issued = await binding.issue(
+            tx,
+            role,
+            unit,
+            by=person.id if person else None,
+            by_label=person.name if person else str(actor.tg_user_id),
+            at=now,
+            ttl=timedelta(hours=svc.config.office.code_ttl_hours),
+        )
+    await answer(update, ctx, render_code(issued, svc.config.schedule.timezone))
+
+
+def render_code(issued: binding.IssuedCode, tz: str) -> str:
+    unit = f"（{issued.unit.name}）" if issued.unit else ""
+    return texts.CODE_ISSUED.format(
+        code=issued.code,
+        role=texts.ROLE_NAMES[issued.role],
+        unit=unit,
+        expires=texts.fmt_time(issued.expires_at, tz),
+    )
+
+
+async def code_in_group(update: Update, ctx: Context) -> None:
+    """Refuse /code in a group: a code seen by a group is no longer secret."""
+    await answer(update, ctx, texts.CODE_PRIVATE_ONLY)
+
+
+def handlers() -> list[BaseHandler[Update, Context, None]]:
+    private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+    return [
+        CommandHandler("bind", bind, filters=private),
+        CommandHandler("bind", bind_in_group, filters=groups),
+        CommandHandler("code", code, filters=private),
+        CommandHandler("code", code_in_group, filters=groups),
+    ]

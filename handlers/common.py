@@ -1,0 +1,53 @@
+"""What every handler shares: who is acting, and how to answer."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, TypeHandler
+
+from bot.context import Context
+from bot.messages import Button, OutMessage, split_text
+from bot.render import send
+from bot.services.access import Actor, load_actor
+from storage import chats, people
+
+
+async def actor_of(update: Update, ctx: Context) -> Actor:
+    user = update.effective_user
+    if user is None:  # pragma: no cover - our handlers only see updates from users
+        raise RuntimeError("update without a user")
+    return await load_actor(ctx.svc.db, user.id, ctx.svc.config.office.admins)
+
+
+async def answer(
+    update: Update, ctx: Context, text: str, buttons: tuple[tuple[Button, ...], ...] = ()
+) -> None:
+    """Reply in the chat the update came from; long texts go out in parts."""
+    chat = update.effective_chat
+    if chat is None:  # pragma: no cover
+        return
+    parts = split_text(text)
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        await send(ctx.bot, chat.id, OutMessage(text=part, buttons=buttons if last else ()))
+
+
+def office_name(ctx: Context) -> str:
+    return ctx.svc.config.office.name
+
+
+async def _remember(update: Update, ctx: Context) -> None:
+    """Keep people and chats current: names change, and a chat that writes is reachable."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or user.is_bot:
+        return
+    now = ctx.svc.clock()
+    async with ctx.svc.db.transaction() as tx:
+        await people.upsert(tx, user.id, user.full_name, user.username, now)
+        if chat is not None:
+            await chats.remember(tx, chat.id, chat.type, chat.title or chat.full_name or "")
+            await chats.reactivate(tx, chat.id)
+
+
+def handlers() -> list[BaseHandler[Update, Context, None]]:
+    return [TypeHandler(Update, _remember)]

@@ -1,0 +1,77 @@
+"""/setgroup: an admin registers the group they are in."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler, filters
+
+from bot import texts
+from bot.context import Context
+from bot.services import groups
+from bot.services.lookup import find_unit
+from handlers.common import actor_of, answer, office_name
+from storage.models import ChatPurpose
+
+PURPOSES: dict[str, ChatPurpose] = {
+    "office": "office",
+    "巡察办": "office",
+    "leaders": "leaders",
+    "领导": "leaders",
+    "unit": "unit",
+    "单位": "unit",
+}
+
+
+async def setgroup(update: Update, ctx: Context) -> None:
+    """Register this group as the office group, a leaders group or a unit's group."""
+    actor = await actor_of(update, ctx)
+    office = office_name(ctx)
+    if not actor.is_admin:
+        await answer(update, ctx, texts.SETGROUP_NOT_ADMIN.format(office=office))
+        return
+    args = list(ctx.args or [])
+    purpose = PURPOSES.get(args[0].lower()) if args else None
+    if purpose is None or (purpose == "unit") != (len(args) > 1):
+        await answer(update, ctx, texts.SETGROUP_USAGE)
+        return
+    unit = None
+    if purpose == "unit":
+        typed = " ".join(args[1:])
+        match = await find_unit(ctx.svc.db, typed)
+        if match.unit is None:
+            names = "\n".join(u.name for u in match.candidates)
+            template = texts.UNIT_AMBIGUOUS if match.candidates else texts.UNIT_NOT_FOUND
+            await answer(update, ctx, template.format(name=typed, names=names))
+            return
+        unit = match.unit
+    chat = update.effective_chat
+    assert chat is not None
+    person = actor.person
+    done = await groups.register(
+        ctx.svc.db,
+        chat_id=chat.id,
+        chat_type=chat.type,
+        title=chat.title or "",
+        purpose=purpose,
+        unit=unit,
+        by_person=person.id if person else 0,
+        by_label=person.name if person else str(actor.tg_user_id),
+        at=ctx.svc.clock(),
+    )
+    what = texts.PURPOSE_NAMES[purpose] + (f"（{unit.name}）" if unit else "")
+    reply = texts.SETGROUP_OK.format(what=what)
+    if done.replaced_office:
+        reply += texts.SETGROUP_MOVED.format(old=done.replaced_office)
+    await answer(update, ctx, reply)
+
+
+async def setgroup_private(update: Update, ctx: Context) -> None:
+    """Explain that /setgroup belongs in the group to be registered."""
+    await answer(update, ctx, texts.SETGROUP_PRIVATE)
+
+
+def handlers() -> list[BaseHandler[Update, Context, None]]:
+    return [
+        CommandHandler("setgroup", setgroup, filters=filters.ChatType.GROUPS),
+        CommandHandler("setgroup", setgroup_private, filters=filters.ChatType.PRIVATE),
+    ]

@@ -1,0 +1,62 @@
+"""/start and /help: who am I here, and what can I do."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler, filters
+
+from bot import texts
+from bot.context import Context
+from handlers.common import actor_of, answer, office_name
+from storage import chats
+
+
+async def start_private(update: Update, ctx: Context) -> None:
+    """Greet the user and say what they are bound as, or how to bind."""
+    actor = await actor_of(update, ctx)
+    office = office_name(ctx)
+    if not actor.is_bound:
+        await answer(update, ctx, texts.START_UNBOUND.format(office=office))
+        return
+    name = update.effective_user.full_name if update.effective_user else ""
+    await answer(
+        update, ctx, texts.START_BOUND.format(name=name, office=office, roles=actor.describe())
+    )
+
+
+async def start_group(update: Update, ctx: Context) -> None:
+    """Tell a group what the bot is and how to register it."""
+    await answer(update, ctx, texts.START_GROUP.format(office=office_name(ctx)))
+
+
+async def help_private(update: Update, ctx: Context) -> None:
+    """List the commands this person may use."""
+    actor = await actor_of(update, ctx)
+    commands = texts.COMMANDS_ADMIN if actor.is_admin else texts.COMMANDS_PRIVATE
+    lines = [texts.HELP_HEADER.format(roles=actor.describe())]
+    lines += [f"/{name} — {desc}" for name, desc in commands]
+    if not actor.is_bound:
+        lines += ["", texts.START_UNBOUND.format(office=office_name(ctx))]
+    await answer(update, ctx, "\n".join(lines))
+
+
+async def help_group(update: Update, ctx: Context) -> None:
+    """Say what this group is registered as and how to change it."""
+    chat = update.effective_chat
+    known = await chats.get(ctx.svc.db, chat.id) if chat else None
+    if known is not None and known.purpose is not None:
+        what = texts.PURPOSE_NAMES[known.purpose]
+        registered = texts.GROUP_REGISTERED.format(what=what)
+    else:
+        registered = texts.GROUP_NOT_REGISTERED
+    await answer(update, ctx, texts.HELP_GROUP.format(registered=registered))
+
+
+def handlers() -> list[BaseHandler[Update, Context, None]]:
+    private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+    return [
+        CommandHandler("start", start_private, filters=private),
+        CommandHandler("start", start_group, filters=groups),
+        CommandHandler("help", help_private, filters=private),
+        CommandHandler("help", help_group, filters=groups),
+    ]

@@ -1,0 +1,58 @@
+"""Binding codes (stored hashed) and the record of wrong attempts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from storage.db import Tx
+from storage.models import BindCode, Role
+from storage.reader import Reader
+from storage.times import iso
+
+
+async def create(
+    tx: Tx,
+    code_hash: str,
+    role: Role,
+    unit_id: int | None,
+    created_by: int | None,
+    at: datetime,
+    expires_at: datetime,
+) -> int:
+    return await tx.insert(
+        "INSERT INTO bind_codes (code_hash, role, unit_id, created_by, created_at, expires_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (code_hash, role, unit_id, created_by, iso(at), iso(expires_at)),
+    )
+
+
+async def by_hash(db: Reader, code_hash: str) -> BindCode | None:
+    row = await db.fetchone(
+        "SELECT id, role, unit_id, expires_at, used_at, used_by FROM bind_codes"
+        " WHERE code_hash = ?",
+        (code_hash,),
+    )
+    return None if row is None else BindCode.from_row(row)
+
+
+async def mark_used(tx: Tx, code_id: int, person_id: int, at: datetime) -> bool:
+    """Use a code once; False when someone used it first."""
+    cur = await tx.execute(
+        "UPDATE bind_codes SET used_at = ?, used_by = ? WHERE id = ? AND used_at IS NULL",
+        (iso(at), person_id, code_id),
+    )
+    return cur.rowcount == 1
+
+
+async def record_failure(tx: Tx, tg_user_id: int, at_ts: float) -> None:
+    await tx.execute(
+        "INSERT INTO bind_failures (tg_user_id, at_ts) VALUES (?, ?)", (tg_user_id, at_ts)
+    )
+
+
+async def failures_since(db: Reader, tg_user_id: int, since_ts: float) -> list[float]:
+    rows = await db.fetchall(
+        "SELECT at_ts FROM bind_failures WHERE tg_user_id = ? AND at_ts >= ? ORDER BY at_ts",
+        (tg_user_id, since_ts),
+    )
+    return [float(r[0]) for r in rows]

@@ -1,0 +1,98 @@
+"""Records as pydantic models; repositories map rows to them with from_row."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal, Self
+
+import aiosqlite
+from pydantic import BaseModel, ConfigDict
+
+Role = Literal["admin", "contact", "leader"]
+ChatPurpose = Literal["office", "leaders", "unit"]
+OutboxStatus = Literal["pending", "sending", "sent", "failed", "uncertain", "skipped"]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    @classmethod
+    def from_row(cls, row: aiosqlite.Row) -> Self:
+        return cls.model_validate(dict(zip(row.keys(), tuple(row), strict=True)))
+
+
+class Unit(Record):
+    id: int
+    name: str
+
+
+class Person(Record):
+    id: int
+    tg_user_id: int
+    name: str
+    username: str | None
+
+
+class RoleGrant(Record):
+    id: int
+    person_id: int
+    role: Role
+    unit_id: int | None
+    unit_name: str | None = None
+    granted_at: datetime
+
+
+class Chat(Record):
+    chat_id: int
+    type: str
+    title: str
+    purpose: ChatPurpose | None
+    unit_id: int | None
+    active: bool
+
+
+class BindCode(Record):
+    id: int
+    role: Role
+    unit_id: int | None
+    expires_at: datetime
+    used_at: datetime | None
+    used_by: int | None
+
+
+class InboxItem(Record):
+    update_id: int
+    lane: str
+    payload: str
+    status: str
+    attempts: int
+
+
+class OutboxItem(Record):
+    id: int
+    key: str
+    chat_id: int
+    kind: str
+    payload: str
+    status: OutboxStatus
+    attempts: int
+    not_before_ts: float
+    message_id: int | None = None
+    last_error: str | None = None
+
+
+class AuditEntry(Record):
+    id: int
+    at: datetime
+    actor_id: int | None
+    actor_label: str
+    action: str
+    entity: str
+    entity_id: int | None
+    before: str | None
+    after: str | None
+    detail: str | None
+
+
+def as_dict(row: aiosqlite.Row | None) -> dict[str, Any] | None:
+    return None if row is None else dict(zip(row.keys(), tuple(row), strict=True))

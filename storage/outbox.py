@@ -1,0 +1,101 @@
+"""The outbox: proactive messages with a unique key, sent once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from storage.db import Tx
+from storage.models import OutboxItem
+from storage.reader import Reader
+from storage.times import iso
+
+_COLUMNS = (
+    "id, key, chat_id, kind, payload, status, attempts, not_before_ts, message_id, last_error"
+)
+
+
+async def enqueue(
+    tx: Tx, key: str, chat_id: int, kind: str, payload: str, not_before_ts: float, at: datetime
+) -> bool:
+    """Add a message unless its key exists; True when it was new."""
+    cur = await tx.execute(
+        "INSERT OR IGNORE INTO outbox (key, chat_id, kind, payload, not_before_ts, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (key, chat_id, kind, payload, not_before_ts, iso(at)),
+    )
+    return cur.rowcount == 1
+
+
+async def due(db: Reader, now_ts: float, limit: int = 200) -> list[OutboxItem]:
+    rows = await db.fetchall(
+        f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending' AND not_before_ts <= ?"
+        " ORDER BY not_before_ts, id LIMIT ?",
+        (now_ts, limit),
+    )
+    return [OutboxItem.from_row(r) for r in rows]
+
+
+async def next_due_ts(db: Reader) -> float | None:
+    row = await db.fetchone("SELECT MIN(not_before_ts) FROM outbox WHERE status = 'pending'")
+    return None if row is None or row[0] is None else float(row[0])
+
+
+async def by_key(db: Reader, key: str) -> OutboxItem | None:
+    row = await db.fetchone(f"SELECT {_COLUMNS} FROM outbox WHERE key = ?", (key,))
+    return None if row is None else OutboxItem.from_row(row)
+
+
+async def all_items(db: Reader) -> list[OutboxItem]:
+    return [OutboxItem.from_row(r) for r in await db.fetchall(f"SELECT {_COLUMNS} FROM outbox")]
+
+
+async def start_sending(tx: Tx, item_id: int) -> bool:
+    """Mark a message as on its way; False when it is no longer pending."""
+    cur = await tx.execute(
+        "UPDATE outbox SET status = 'sending' WHERE id = ? AND status = 'pending'", (item_id,)
+    )
+    return cur.rowcount == 1
+
+
+async def recover_interrupted(tx: Tx) -> int:
+    """Sends cut off by a crash may have arrived: mark them uncertain, never resend blindly."""
+    cur = await tx.execute(
+        "UPDATE outbox SET status = 'uncertain', last_error = 'interrupted while sending'"
+        " WHERE status = 'sending'"
+    )
+    return cur.rowcount
+
+
+async def mark_sent(tx: Tx, item_id: int, message_id: int | None, at: datetime) -> None:
+    await tx.execute(
+        "UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ?, attempts = attempts + 1"
+        " WHERE id = ?",
+        (iso(at), message_id, item_id),
+    )
+
+
+async def retry_later(tx: Tx, item_id: int, not_before_ts: float, error: str, count: bool) -> None:
+    """Put a message back; count=False for waits that are not its fault (a 429)."""
+    await tx.execute(
+        "UPDATE outbox SET status = 'pending', not_before_ts = ?, last_error = ?,"
+        " attempts = attempts + CASE WHEN ? THEN 1 ELSE 0 END WHERE id = ?",
+        (not_before_ts, error, count, item_id),
+    )
+
+
+async def finish(tx: Tx, item_id: int, status: str, error: str) -> None:
+    """End a message's life without a send: failed, uncertain or skipped."""
+    await tx.execute(
+        "UPDATE outbox SET status = ?, last_error = ?, attempts = attempts + 1 WHERE id = ?",
+        (status, error, item_id),
+    )
+
+
+async def skip_chat(tx: Tx, chat_id: int, reason: str) -> int:
+    """Stop every pending message to a chat Telegram no longer lets us reach."""
+    cur = await tx.execute(
+        "UPDATE outbox SET status = 'skipped', last_error = ?"
+        " WHERE chat_id = ? AND status = 'pending'",
+        (reason, chat_id),
+    )
+    return cur.rowcount

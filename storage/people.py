@@ -1,0 +1,77 @@
+"""People and the roles they hold."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from storage.db import Tx
+from storage.models import Person, Role, RoleGrant
+from storage.reader import Reader
+from storage.times import iso
+
+
+async def upsert(tx: Tx, tg_user_id: int, name: str, username: str | None, at: datetime) -> Person:
+    """Record a Telegram user we have seen, keeping their name current."""
+    await tx.execute(
+        "INSERT INTO people (tg_user_id, name, username, created_at, last_seen_at)"
+        " VALUES (:uid, :name, :username, :at, :at)"
+        " ON CONFLICT (tg_user_id) DO UPDATE SET name = excluded.name,"
+        " username = excluded.username, last_seen_at = excluded.last_seen_at",
+        {"uid": tg_user_id, "name": name, "username": username, "at": iso(at)},
+    )
+    person = await by_tg_id(tx, tg_user_id)
+    assert person is not None
+    return person
+
+
+async def by_tg_id(db: Reader, tg_user_id: int) -> Person | None:
+    row = await db.fetchone(
+        "SELECT id, tg_user_id, name, username FROM people WHERE tg_user_id = ?", (tg_user_id,)
+    )
+    return None if row is None else Person.from_row(row)
+
+
+async def active_roles(db: Reader, person_id: int) -> list[RoleGrant]:
+    rows = await db.fetchall(
+        "SELECT r.id, r.person_id, r.role, r.unit_id, u.name AS unit_name, r.granted_at"
+        " FROM roles r LEFT JOIN units u ON u.id = r.unit_id"
+        " WHERE r.person_id = ? AND r.revoked_at IS NULL ORDER BY r.id",
+        (person_id,),
+    )
+    return [RoleGrant.from_row(r) for r in rows]
+
+
+async def grant(
+    tx: Tx,
+    person_id: int,
+    role: Role,
+    unit_id: int | None,
+    at: datetime,
+    granted_by: int | None,
+    code_id: int | None,
+) -> int:
+    return await tx.insert(
+        "INSERT INTO roles (person_id, role, unit_id, granted_at, granted_by, code_id)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (person_id, role, unit_id, iso(at), granted_by, code_id),
+    )
+
+
+async def contacts_of_unit(db: Reader, unit_id: int) -> list[Person]:
+    rows = await db.fetchall(
+        "SELECT p.id, p.tg_user_id, p.name, p.username FROM people p"
+        " JOIN roles r ON r.person_id = p.id"
+        " WHERE r.role = 'contact' AND r.unit_id = ? AND r.revoked_at IS NULL ORDER BY p.id",
+        (unit_id,),
+    )
+    return [Person.from_row(r) for r in rows]
+
+
+async def with_role(db: Reader, role: Role) -> list[Person]:
+    rows = await db.fetchall(
+        "SELECT p.id, p.tg_user_id, p.name, p.username FROM people p"
+        " JOIN roles r ON r.person_id = p.id"
+        " WHERE r.role = ? AND r.revoked_at IS NULL ORDER BY p.id",
+        (role,),
+    )
+    return [Person.from_row(r) for r in rows]

@@ -1,0 +1,19 @@
+"""Small named values the bot keeps between runs (the update offset, …)."""
+
+from __future__ import annotations
+
+from storage.db import Tx
+from storage.reader import Reader
+
+
+async def get(db: Reader, key: str) -> str | None:
+    row = await db.fetchone("SELECT value FROM bot_state WHERE key = ?", (key,))
+    return None if row is None else str(row[0])
+
+
+async def put(tx: Tx, key: str, value: str) -> None:
+    await tx.execute(
+        "INSERT INTO bot_state (key, value) VALUES (?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
