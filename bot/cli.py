@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot import logs
 from bot.config import Config, ConfigError, load_config
+from storage.models import Role
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -73,7 +74,7 @@ async def _run(config: Config) -> int:
     return 0
 
 
-async def _code(config: Config, unit_text: str, role: str) -> int:
+async def _code(config: Config, unit_text: str, role: Role) -> int:
     from bot import texts
     from bot.clock import system_clock
     from bot.services import binding
@@ -99,7 +100,7 @@ async def _code(config: Config, unit_text: str, role: str) -> int:
                 unit,
                 by=None,
                 by_label="cli",
-                at=system_clock(),  # type: ignore[arg-type]
+                at=system_clock(),
                 ttl=timedelta(hours=config.office.code_ttl_hours),
             )
         print(render_code(issued, config.schedule.timezone))

@@ -8,8 +8,11 @@ from collections.abc import Awaitable, Callable, Coroutine
 from types import TracebackType
 from typing import Any
 
-from bot.app import build_application, publish_commands
+from telegram.request import HTTPXRequest
+
+from bot.app import build_application
 from bot.clock import Clock, system_clock
+from bot.commands import publish_commands
 from bot.config import Config
 from bot.context import App
 from bot.delivery import OutboxSender
@@ -33,11 +36,13 @@ class Runtime:
         clock: Clock = system_clock,
         pace: Pace | None = None,
         poll_timeout: int = 25,
+        read_timeout: float = 15.0,
     ) -> None:
         self.config = config
         self._clock = clock
         self._pace = pace or Pace()
         self._poll_timeout = poll_timeout
+        self._read_timeout = read_timeout
         self._tasks: list[asyncio.Task[None]] = []
         self._closers: list[Callable[[], Awaitable[None]]] = []
         self.db: Database
@@ -50,7 +55,10 @@ class Runtime:
         self.db = await open_database(self.config.storage.path)
         self.services = Services(config=self.config, db=self.db, clock=self._clock)
         limiter = ChatRateLimiter(self._pace)
-        self.app = build_application(self.services, limiter=limiter)
+        request = HTTPXRequest(
+            connection_pool_size=64, read_timeout=self._read_timeout, write_timeout=30
+        )
+        self.app = build_application(self.services, limiter=limiter, request=request)
         self.worker = InboxWorker(self.app, self.db)
         self.sender = OutboxSender(self.app, self.db, limiter)
         self.services.kick_outbox = self.sender.kick

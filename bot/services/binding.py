@@ -106,12 +106,16 @@ async def bind(
         if found is None:
             await codes.record_failure(tx, tg_user_id, at.timestamp())
             return BindResult(BindOutcome.WRONG, attempts_left=MAX_FAILURES - len(failures) - 1)
+        person = await people.upsert(tx, tg_user_id, name, username, at)
+        held = await people.active_roles(tx, person.id)
         if found.used_at is not None:
+            mine = next((r for r in held if r.role == found.role), None)
+            if found.used_by == person.id and mine is not None:
+                # Sent twice (the first answer may have been lost): say it worked.
+                return BindResult(BindOutcome.ALREADY, role=mine.role, unit_name=mine.unit_name)
             return BindResult(BindOutcome.USED)
         if found.expires_at <= at:
             return BindResult(BindOutcome.EXPIRED, until=found.expires_at)
-        person = await people.upsert(tx, tg_user_id, name, username, at)
-        held = await people.active_roles(tx, person.id)
         same = next((r for r in held if r.role == found.role), None)
         if same is not None:
             if found.role == "contact" and same.unit_id != found.unit_id:

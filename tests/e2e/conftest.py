@@ -1,0 +1,66 @@
+"""End to end: the real application over real HTTP against the strict local sandbox."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import Config, parse_config
+from bot.runtime import Runtime
+from bot.sandbox import Sandbox, SimChat, SimUser
+
+TOKEN = "424242:E2E-sandbox-token"
+ADMIN_ID = 9001
+CODE_RE = re.compile(r"绑定码：([A-Z0-9-]+)")
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[Sandbox]:
+    async with Sandbox(token=TOKEN, strict=True) as sb:
+        yield sb
+
+
+def sandbox_config(sb: Sandbox, folder: Path, **office: Any) -> Config:
+    return parse_config(
+        {
+            "telegram": {
+                "token": TOKEN,
+                "base_url": sb.base_url,
+                "base_file_url": sb.base_file_url,
+            },
+            "storage": {"path": str(folder / "e2e.sqlite3"), "evidence_dir": str(folder / "ev")},
+            "office": {"admins": [ADMIN_ID], **office},
+        },
+        "e2e",
+    )
+
+
+@pytest.fixture
+def e2e_config(sandbox: Sandbox, tmp_path: Path) -> Config:
+    return sandbox_config(sandbox, tmp_path)
+
+
+@pytest.fixture
+async def runtime(e2e_config: Config) -> AsyncIterator[Runtime]:
+    async with Runtime(e2e_config, poll_timeout=1) as rt:
+        yield rt
+
+
+async def ask(sb: Sandbox, who: SimUser, chat: SimChat, text: str) -> str:
+    """Send a text as a user and return the bot's answer in that chat."""
+    before = len(sb.received(chat))
+    sb.send_text(who, chat, text)
+    await sb.wait_for(lambda: len(sb.received(chat)) > before, timeout=10)
+    return str(sb.received(chat)[-1].get("text", ""))
+
+
+async def issue_code(sb: Sandbox, unit: str) -> str:
+    admin = sb.user(ADMIN_ID, "王主任")
+    reply = await ask(sb, admin, sb.private_chat(admin), f"/code {unit}")
+    found = CODE_RE.search(reply)
+    assert found, reply
+    return found.group(1)

@@ -1,0 +1,115 @@
+"""SIGKILL while 200 updates are queued and being handled: after a restart, each took effect once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.sandbox import Sandbox
+from bot.services import binding
+from storage import units
+from storage.migrations import open_database
+from tests.e2e.conftest import ADMIN_ID, TOKEN
+
+USERS = 200
+REPO = Path(__file__).resolve().parents[2]
+
+
+def write_config(sb: Sandbox, folder: Path) -> Path:
+    path = folder / "config.toml"
+    path.write_text(
+        "[telegram]\n"
+        f'token = "{TOKEN}"\nbase_url = "{sb.base_url}"\nbase_file_url = "{sb.base_file_url}"\n'
+        f'[storage]\npath = "{folder / "crash.sqlite3"}"\nevidence_dir = "{folder / "ev"}"\n'
+        f"[office]\nadmins = [{ADMIN_ID}]\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def count(db_path: Path, sql: str) -> int:
+    with sqlite3.connect(db_path, timeout=5) as conn:
+        return int(conn.execute(sql).fetchone()[0])
+
+
+async def wait_until(predicate: object, timeout: float) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():  # type: ignore[operator]
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError("condition not reached")
+        await asyncio.sleep(0.05)
+
+
+def start_bot(config: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--config", str(config)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+async def test_sigkill_mid_stream_then_restart_applies_each_update_once(tmp_path: Path) -> None:
+    async with Sandbox(token=TOKEN, strict=True) as sb:
+        config = write_config(sb, tmp_path)
+        db_path = tmp_path / "crash.sqlite3"
+        db = await open_database(db_path)
+        now = datetime.now(UTC)
+        async with db.transaction() as tx:
+            unit = await units.create(tx, "县财政局", now)
+            codes = [
+                (
+                    await binding.issue(
+                        tx, "contact", unit, by=None, by_label="t", at=now, ttl=timedelta(hours=72)
+                    )
+                ).code
+                for _ in range(USERS)
+            ]
+        await db.close()
+
+        people = [sb.user(50_000 + i, f"联络员{i}") for i in range(USERS)]
+        for person, code in zip(people, codes, strict=True):
+            sb.send_text(person, sb.private_chat(person), f"/bind {code}")
+        sb.faults.slow(0.3, methods={"sendMessage"})  # handling takes a while: room to crash
+
+        bound = "SELECT COUNT(*) FROM bind_codes WHERE used_at IS NOT NULL"
+        first = start_bot(config)
+        try:
+            await wait_until(lambda: db_path.exists() and count(db_path, bound) >= 20, 60)
+        finally:
+            os.kill(first.pid, signal.SIGKILL)
+            first.wait(10)
+        done_at_kill = count(db_path, bound)
+        stored_at_kill = count(db_path, "SELECT COUNT(*) FROM inbox")
+        assert 0 < done_at_kill < USERS, "the kill must land mid-stream"
+
+        sb.faults.clear()
+        second = start_bot(config)
+        try:
+            await wait_until(
+                lambda: count(db_path, "SELECT COUNT(*) FROM inbox WHERE status = 'done'") == USERS,
+                90,
+            )
+        finally:
+            second.send_signal(signal.SIGTERM)
+            _, err = second.communicate(timeout=30)
+        assert second.returncode == 0, err.decode(errors="replace")[-2000:]
+
+    assert stored_at_kill <= USERS
+    assert count(db_path, bound) == USERS
+    assert count(db_path, "SELECT COUNT(DISTINCT used_by) FROM bind_codes") == USERS
+    assert count(db_path, "SELECT COUNT(*) FROM roles WHERE revoked_at IS NULL") == USERS
+    assert count(db_path, "SELECT COUNT(*) FROM audit_log WHERE action = 'bind'") == USERS
+    assert count(db_path, "SELECT COUNT(*) FROM inbox") == USERS
+    # What each user saw: never a refusal, never a second success.
+    for person in people:
+        texts = [m.get("text", "") for m in sb.received(sb.private_chat(person))]
+        assert not any("已被使用" in t or "不正确" in t for t in texts), texts
+        assert Counter("绑定成功" in t for t in texts)[True] <= 1, texts

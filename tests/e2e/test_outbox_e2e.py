@@ -1,0 +1,100 @@
+"""The outbox over HTTP: paced, retried, never doubled; 403 and timeouts handled honestly."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.messages import OutMessage
+from bot.runtime import Runtime
+from bot.sandbox import Sandbox
+from bot.services import notify
+from storage import chats, outbox
+from tests.e2e.conftest import ADMIN_ID, ask, sandbox_config
+
+
+async def queue(rt: Runtime, items: list[tuple[str, int, str]]) -> None:
+    now = datetime.now(UTC)
+    async with rt.db.transaction() as tx:
+        for key, chat_id, text in items:
+            await notify.enqueue(tx, key, chat_id, "test", OutMessage(text=text), now)
+    rt.sender.kick()
+
+
+async def statuses(rt: Runtime) -> dict[str, str]:
+    return {item.key: item.status for item in await outbox.all_items(rt.db)}
+
+
+async def register_office(sb: Sandbox, rt: Runtime) -> int:
+    office = sb.group(-100500, "县委巡察办工作群")
+    admin = sb.user(ADMIN_ID, "王主任")
+    await ask(sb, admin, office, "/setgroup office")
+    return office.id
+
+
+async def test_every_message_arrives_once_in_order_despite_429_and_5xx(
+    sandbox: Sandbox, runtime: Runtime
+) -> None:
+    groups = [sandbox.group(-100600 - i, f"单位群{i}") for i in range(3)]
+    dms = [sandbox.private_chat(sandbox.user(700 + i, f"联络员{i}")) for i in range(4)]
+    targets = [c.id for c in groups + dms]
+    sandbox.faults.every_nth_429(4, retry_after=1)
+    sandbox.faults.random_5xx(rate=0.1)
+    await queue(runtime, [(f"m:{c}:{n}", c, f"第{n}条") for c in targets for n in range(4)])
+    await sandbox.wait_for(
+        lambda: sum(len(sandbox.received(c)) for c in targets) >= 4 * len(targets), timeout=60
+    )
+    await sandbox.wait_for(lambda: True, timeout=0.5)
+    for chat_id in targets:
+        assert [m["text"] for m in sandbox.received(chat_id)] == [f"第{n}条" for n in range(4)]
+    assert set((await statuses(runtime)).values()) == {"sent"}
+    assert sandbox.flood_violations == []
+
+
+async def test_forbidden_chat_is_marked_inactive_and_the_office_told(
+    sandbox: Sandbox, runtime: Runtime
+) -> None:
+    office_id = await register_office(sandbox, runtime)
+    gone = sandbox.group(-100601, "县林业局整改群")
+    async with runtime.db.transaction() as tx:
+        await chats.remember(tx, gone.id, "supergroup", "县林业局整改群")
+    sandbox.faults.forbid(gone.id)
+    await queue(runtime, [("a", gone.id, "提醒一"), ("b", gone.id, "提醒二")])
+    await sandbox.wait_for(
+        lambda: any("县林业局整改群" in m.get("text", "") for m in sandbox.received(office_id)),
+        timeout=15,
+    )
+    chat = await chats.get(runtime.db, gone.id)
+    assert chat is not None
+    assert not chat.active
+    assert await statuses(runtime) | {} >= {"a": "failed", "b": "skipped"}
+    assert sandbox.received(gone.id) == []
+
+
+async def test_timed_out_send_is_uncertain_not_resent(sandbox: Sandbox, tmp_path: Path) -> None:
+    config = sandbox_config(sandbox, tmp_path)
+    async with Runtime(config, poll_timeout=1, read_timeout=1.0) as rt:
+        target = sandbox.group(-100602, "县水利局整改群")
+        sandbox.faults.slow(2.5, methods={"sendMessage"})
+        await queue(rt, [("slow", target.id, "可能已送达")])
+        await sandbox.wait_for(lambda: len(sandbox.received(target)) == 1, timeout=10)
+        deadline = time.monotonic() + 10
+        while (await statuses(rt)).get("slow") != "uncertain" and time.monotonic() < deadline:
+            await sandbox.wait_for(lambda: True, timeout=0.1)
+        assert (await statuses(rt))["slow"] == "uncertain"
+        sandbox.faults.clear()
+        await sandbox.wait_for(lambda: True, timeout=1.5)
+        assert len(sandbox.received(target)) == 1  # arrived once, never sent again
+
+
+async def test_a_reply_never_waits_behind_a_busy_group(sandbox: Sandbox, runtime: Runtime) -> None:
+    busy = sandbox.group(-100603, "大群")
+    await queue(runtime, [(f"d:{n}", busy.id, f"汇总第{n}段") for n in range(12)])
+    await sandbox.wait_for(lambda: len(sandbox.received(busy)) >= 3, timeout=10)
+    alice = sandbox.user(801, "王芳")
+    started = time.monotonic()
+    reply = await ask(sandbox, alice, sandbox.private_chat(alice), "/start")
+    assert "还没有绑定" in reply
+    assert time.monotonic() - started < 3.0
+    assert len(sandbox.received(busy)) < 12  # the group was still being paced

@@ -1,0 +1,96 @@
+"""Migrations: empty to latest, idempotent, atomic, and a newer schema refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from storage.db import Database
+from storage.migrations import (
+    LATEST,
+    MIGRATIONS,
+    Migration,
+    SchemaTooNewError,
+    current_version,
+    migrate,
+    open_database,
+)
+
+DOMAIN_TABLES = {
+    "rounds",
+    "units",
+    "problems",
+    "people",
+    "roles",
+    "chats",
+    "bind_codes",
+    "reports",
+    "attachments",
+    "reviews",
+    "notices",
+    "notice_receipts",
+    "inbox",
+    "outbox",
+    "audit_log",
+    "extension_requests",
+    "deadline_changes",
+    "report_drafts",
+}
+
+
+async def test_empty_to_latest(tmp_path: Path) -> None:
+    db = await open_database(tmp_path / "a.sqlite3")
+    try:
+        assert await current_version(db) == LATEST
+        tables = {r[0] for r in await db.fetchall("SELECT name FROM sqlite_master")}
+        assert DOMAIN_TABLES <= tables
+        assert await db.scalar("PRAGMA journal_mode") == "wal"
+        assert await db.scalar("PRAGMA foreign_keys") == 1
+        assert await migrate(db) == LATEST  # a second run changes nothing
+        assert await db.scalar("SELECT COUNT(*) FROM schema_migrations") == len(MIGRATIONS)
+    finally:
+        await db.close()
+
+
+async def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "b.sqlite3"
+    db = await open_database(path)
+    async with db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'future', 'x')",
+            (LATEST + 1,),
+        )
+    await db.close()
+    with pytest.raises(SchemaTooNewError, match=str(LATEST + 1)):
+        await open_database(path)
+
+
+async def test_a_failing_step_leaves_no_trace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = await Database.open(tmp_path / "c.sqlite3")
+    broken = Migration(2, "broken")
+    monkeypatch.setattr(
+        Migration,
+        "sql",
+        lambda self: (
+            "CREATE TABLE half (x INTEGER); SELECT * FROM nowhere"
+            if self.version == 2
+            else open_sql(self)
+        ),
+    )
+    try:
+        with pytest.raises(Exception, match="nowhere"):
+            await migrate(db, (*MIGRATIONS, broken))
+        assert await current_version(db) == LATEST
+        assert await db.scalar("SELECT name FROM sqlite_master WHERE name = 'half'") is None
+    finally:
+        await db.close()
+
+
+_original_sql = Migration.sql
+
+
+def open_sql(step: Migration) -> str:
+    return _original_sql(step)
