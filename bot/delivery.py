@@ -58,11 +58,9 @@ class OutboxSender:
         now = time.time()
         items = await outbox.due(self._db, now)
         pause = 1.0
-        seen: set[int] = set()
         for item in items:
-            if item.chat_id in seen or item.chat_id in self._in_flight:
+            if item.chat_id in self._in_flight:
                 continue
-            seen.add(item.chat_id)  # only the oldest due message of a chat goes next
             wait = self._limiter.delay(item.chat_id, outbox=True)
             if wait > 0:
                 pause = min(pause, wait)
@@ -88,9 +86,8 @@ class OutboxSender:
             try:
                 sent = await send(self._app.bot, item.chat_id, message, outbox=True)
             except RetryAfter as exc:
-                await self._later(
-                    item, retry_seconds(exc), f"429 retry after {exc.retry_after}", count=False
-                )
+                wait = retry_seconds(exc)
+                await self._later(item, wait, f"429 retry after {wait:.0f}s", count=False)
             except Forbidden as exc:
                 await self._unreachable(item, exc.message)
             except TimedOut as exc:

@@ -10,6 +10,7 @@ from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter
 
 from bot.context import App
 from bot.inbox import InboxWorker
+from bot.ratelimit import retry_seconds
 from storage import inbox, state
 from storage.db import Database
 
@@ -49,13 +50,7 @@ class Poller:
                     allowed_updates=ALLOWED_UPDATES,
                 )
             except RetryAfter as exc:
-                await asyncio.sleep(
-                    float(
-                        exc.retry_after
-                        if isinstance(exc.retry_after, int)
-                        else exc.retry_after.total_seconds()
-                    )
-                )
+                await asyncio.sleep(retry_seconds(exc))
                 continue
             except InvalidToken:
                 raise

@@ -134,7 +134,9 @@ class ChatRateLimiter(BaseRateLimiter[dict[str, Any]]):
                 attempt += 1
                 if outbox or attempt > REPLY_RETRIES:
                     raise
-                log.info("429 for chat %s; retrying the reply in %ss", chat_id, exc.retry_after)
+                log.info(
+                    "429 for chat %s; retrying the reply in %.0fs", chat_id, retry_seconds(exc)
+                )
 
 
 def _window_wait(sent: deque[float], cap: int, window: float, now: float) -> float:

@@ -27,9 +27,11 @@ async def enqueue(
 
 
 async def due(db: Reader, now_ts: float, limit: int = 200) -> list[OutboxItem]:
+    """The first pending message of each chat, where it is due: a chat's messages keep order."""
     rows = await db.fetchall(
-        f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending' AND not_before_ts <= ?"
-        " ORDER BY not_before_ts, id LIMIT ?",
+        f"SELECT {_COLUMNS} FROM outbox WHERE id IN"
+        " (SELECT MIN(id) FROM outbox WHERE status = 'pending' GROUP BY chat_id)"
+        " AND not_before_ts <= ? ORDER BY not_before_ts, id LIMIT ?",
         (now_ts, limit),
     )
     return [OutboxItem.from_row(r) for r in rows]
@@ -50,9 +52,12 @@ async def all_items(db: Reader) -> list[OutboxItem]:
 
 
 async def start_sending(tx: Tx, item_id: int) -> bool:
-    """Mark a message as on its way; False when it is no longer pending."""
+    """Mark a message as on its way; False unless it is pending and first in its chat."""
     cur = await tx.execute(
-        "UPDATE outbox SET status = 'sending' WHERE id = ? AND status = 'pending'", (item_id,)
+        "UPDATE outbox SET status = 'sending' WHERE id = ? AND status = 'pending'"
+        " AND NOT EXISTS (SELECT 1 FROM outbox older WHERE older.chat_id = outbox.chat_id"
+        "   AND older.id < outbox.id AND older.status IN ('pending', 'sending'))",
+        (item_id,),
     )
     return cur.rowcount == 1
 

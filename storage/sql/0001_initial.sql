@@ -233,6 +233,7 @@ CREATE TABLE outbox (
     last_error       TEXT
 );
 CREATE INDEX outbox_due ON outbox(status, not_before_ts) WHERE status = 'pending';
+CREATE INDEX outbox_chat ON outbox(chat_id, id);
 
 CREATE TABLE audit_log (
     id            INTEGER PRIMARY KEY,

@@ -24,7 +24,11 @@ class SlowChatRequest(RecordingRequest):
         self.slow_chat, self.delay = slow_chat, delay
 
     async def do_request(
-        self, url: str, method: str, request_data: RequestData | None = None, *args: Any,
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        *args: Any,
         **kwargs: Any,
     ) -> tuple[int, bytes]:
         params = request_data.parameters if request_data else {}
