@@ -50,8 +50,10 @@ class OutboxSender:
         while True:
             self._wake.clear()
             pause = await self._dispatch_due()
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=pause)
+                async with asyncio.timeout(pause):
+                    await self._wake.wait()
 
     async def _dispatch_due(self) -> float:
         """Start a send for each chat that is ready; return how long to sleep."""

@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot import texts
+from bot.commands import publish_admin_commands
 from bot.context import Context
 from handlers.common import actor_of, answer, office_name
 from storage import chats
@@ -15,6 +16,8 @@ async def start_private(update: Update, ctx: Context) -> None:
     """Greet the user and say what they are bound as, or how to bind."""
     actor = await actor_of(update, ctx)
     office = office_name(ctx)
+    if actor.is_admin:  # Telegram lets us set a chat's commands only once the chat exists
+        await publish_admin_commands(ctx.bot, actor.tg_user_id)
     if not actor.is_bound:
         await answer(update, ctx, texts.START_UNBOUND.format(office=office))
         return

@@ -31,6 +31,8 @@ async def test_start_is_answered(sandbox: Sandbox, runtime: Runtime) -> None:
 async def test_commands_are_published_per_scope(sandbox: Sandbox, runtime: Runtime) -> None:
     private = [c["command"] for c in sandbox.commands({"type": "all_private_chats"})]
     assert {"start", "help", "bind", "cancel"} <= set(private)
+    admin_user = sandbox.user(ADMIN_ID, "王主任")
+    await ask(sandbox, admin_user, sandbox.private_chat(admin_user), "/start")
     admin = [c["command"] for c in sandbox.commands({"type": "chat", "chat_id": ADMIN_ID})]
     assert {"code", "setgroup"} <= set(admin)
     assert all(c["description"] for c in sandbox.commands({"type": "all_group_chats"}))

@@ -43,7 +43,7 @@ def count(db_path: Path, sql: str) -> int:
 async def wait_until(predicate: Callable[[], bool], within: float) -> None:
     async with asyncio.timeout(within):
         # Polling is the point: the state lives in another process's database.
-        while not predicate():  # noqa: ASYNC110
+        while not predicate():
             await asyncio.sleep(0.05)
 
 

@@ -70,13 +70,13 @@ async def test_a_failing_step_leaves_no_trace(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = await Database.open(tmp_path / "c.sqlite3")
-    broken = Migration(2, "broken")
+    broken = Migration(LATEST + 1, "broken")
     monkeypatch.setattr(
         Migration,
         "sql",
         lambda self: (
             "CREATE TABLE half (x INTEGER); SELECT * FROM nowhere"
-            if self.version == 2
+            if self.version == LATEST + 1
             else open_sql(self)
         ),
     )
