@@ -8,7 +8,18 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.context import App, Context
 from bot.ratelimit import ChatRateLimiter
 from bot.services.container import BotData, Services
-from handlers import binding, cancel, common, errors, fallback, groups, start
+from handlers import (
+    binding,
+    cancel,
+    common,
+    errors,
+    fallback,
+    groups,
+    ledger_export,
+    ledger_import,
+    ledger_views,
+    start,
+)
 
 # Handler groups: lower runs first, and one handler at most fires per group.
 REMEMBER = -1  # record people and chats before anything reads them
@@ -38,7 +49,8 @@ def build_application(
     app.bot_data.services = services
 
     app.add_handler(common.handlers()[0], group=REMEMBER)
-    for module in (start, binding, groups, cancel):
+    features = (start, binding, groups, cancel, ledger_import, ledger_views, ledger_export)
+    for module in features:
         app.add_handlers(module.handlers(), group=COMMANDS)
     # Last in its group: it fires only when no command above matched.
     app.add_handlers(fallback.handlers(), group=COMMANDS)

@@ -24,6 +24,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo = sub.add_parser("demo", help="在本地沙盒中演示整个系统")
     demo.add_argument("--keep", type=Path, help="把演示数据库留在这个文件夹")
+    imp = sub.add_parser("import", help="导入问题台账（.xlsx 或 .csv）")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--round", default="", help="巡察轮次（默认沿用最近一轮）")
+    imp.add_argument("--config", type=Path)
+    exp = sub.add_parser("export", help="导出问题台账 .xlsx")
+    exp.add_argument("file", type=Path)
+    exp.add_argument("--config", type=Path)
     code = sub.add_parser("code", help="生成一个绑定码")
     code.add_argument("unit", nargs="?", default="", help="单位名称（联络员需要）")
     code.add_argument("--role", choices=["contact", "leader", "admin"], default="contact")
@@ -45,12 +52,33 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "code":
             config = load_config(args.config, require_token=False)
             return asyncio.run(_code(config, args.unit, args.role))
+        if args.command == "import":
+            config = load_config(args.config, require_token=False)
+            return _import(config, args.file, args.round)
+        if args.command == "export":
+            config = load_config(args.config, require_token=False)
+            from bot import ledger_cli
+
+            args.file.write_bytes(asyncio.run(ledger_cli.export_bytes(config)))
+            print(f"已导出 {args.file}")
+            return 0
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
     return 2
+
+
+def _import(config: Config, path: Path, round_hint: str) -> int:
+    from bot import ledger_cli
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        print(f"无法读取文件 {path}：{exc.strerror}", file=sys.stderr)
+        return 2
+    return asyncio.run(ledger_cli.import_bytes(config, data, path.name, round_hint))
 
 
 async def _run(config: Config) -> int:
@@ -75,7 +103,6 @@ async def _run(config: Config) -> int:
 
 
 async def _code(config: Config, unit_text: str, role: Role) -> int:
-    from bot import texts
     from bot.clock import system_clock
     from bot.services import binding
     from bot.services.lookup import find_unit
@@ -88,9 +115,7 @@ async def _code(config: Config, unit_text: str, role: Role) -> int:
         if role == "contact":
             match = await find_unit(db, unit_text)
             if match.unit is None:
-                names = "\n".join(u.name for u in match.candidates)
-                template = texts.UNIT_AMBIGUOUS if match.candidates else texts.UNIT_NOT_FOUND
-                print(template.format(name=unit_text, names=names), file=sys.stderr)
+                print(match.refusal(), file=sys.stderr)
                 return 2
             unit = match.unit
         async with db.transaction() as tx:

@@ -12,9 +12,8 @@ from bot.commands import publish_admin_commands
 from bot.context import Context
 from bot.services import binding
 from bot.services.binding import BindOutcome
-from bot.services.lookup import find_unit
 from bot.services.uow import effect
-from handlers.common import actor_of, answer, office_name
+from handlers.common import actor_of, answer, office_name, resolve_unit
 from storage.models import Role
 
 ROLE_WORDS: dict[str, Role] = {
@@ -74,11 +73,9 @@ def parse_code_args(args: list[str]) -> tuple[str, Role] | str:
     if len(args) == 1 and args[0].lower() in ROLE_WORDS:
         role = ROLE_WORDS[args[0].lower()]
         return ("", role) if role != "contact" else texts.CODE_USAGE
-    role_word = args[-1].lower() if len(args) > 1 else "contact"
-    if role_word not in ROLE_WORDS:
-        # The last word is part of the unit's name.
-        return (" ".join(args), "contact")
-    return (" ".join(args[:-1]), ROLE_WORDS[role_word])
+    if len(args) > 1 and args[-1].lower() in ROLE_WORDS:
+        return (" ".join(args[:-1]), ROLE_WORDS[args[-1].lower()])
+    return (" ".join(args), "contact")  # every word is part of the unit's name
 
 
 async def code(update: Update, ctx: Context) -> None:
@@ -96,15 +93,9 @@ async def code(update: Update, ctx: Context) -> None:
     svc = ctx.svc
     unit = None
     if role == "contact":
-        match = await find_unit(svc.db, unit_text)
-        if match.unit is None:
-            if match.candidates:
-                names = "\n".join(u.name for u in match.candidates)
-                await answer(update, ctx, texts.UNIT_AMBIGUOUS.format(name=unit_text, names=names))
-            else:
-                await answer(update, ctx, texts.UNIT_NOT_FOUND.format(name=unit_text))
+        unit = await resolve_unit(update, ctx, unit_text)
+        if unit is None:
             return
-        unit = match.unit
     now = svc.clock()
     person = actor.person
     async with effect(svc.db) as tx:

@@ -9,7 +9,9 @@ from bot.context import Context
 from bot.messages import Button, OutMessage, split_text
 from bot.render import send
 from bot.services.access import Actor, load_actor
+from bot.services.lookup import find_unit
 from storage import chats, people
+from storage.models import Unit
 
 
 async def actor_of(update: Update, ctx: Context) -> Actor:
@@ -30,6 +32,14 @@ async def answer(
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
         await send(ctx.bot, chat.id, OutMessage(text=part, buttons=buttons if last else ()))
+
+
+async def resolve_unit(update: Update, ctx: Context, typed: str) -> Unit | None:
+    """The unit the user meant, or None after telling them why none matched."""
+    match = await find_unit(ctx.svc.db, typed)
+    if match.unit is None:
+        await answer(update, ctx, match.refusal())
+    return match.unit
 
 
 def office_name(ctx: Context) -> str:

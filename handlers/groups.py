@@ -8,8 +8,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 from bot import texts
 from bot.context import Context
 from bot.services import groups
-from bot.services.lookup import find_unit
-from handlers.common import actor_of, answer, office_name
+from handlers.common import actor_of, answer, office_name, resolve_unit
 from storage.models import ChatPurpose
 
 PURPOSES: dict[str, ChatPurpose] = {
@@ -36,14 +35,9 @@ async def setgroup(update: Update, ctx: Context) -> None:
         return
     unit = None
     if purpose == "unit":
-        typed = " ".join(args[1:])
-        match = await find_unit(ctx.svc.db, typed)
-        if match.unit is None:
-            names = "\n".join(u.name for u in match.candidates)
-            template = texts.UNIT_AMBIGUOUS if match.candidates else texts.UNIT_NOT_FOUND
-            await answer(update, ctx, template.format(name=typed, names=names))
+        unit = await resolve_unit(update, ctx, " ".join(args[1:]))
+        if unit is None:
             return
-        unit = match.unit
     chat = update.effective_chat
     assert chat is not None
     person = actor.person

@@ -35,7 +35,13 @@ async def start_group(update: Update, ctx: Context) -> None:
 async def help_private(update: Update, ctx: Context) -> None:
     """List the commands this person may use."""
     actor = await actor_of(update, ctx)
-    commands = texts.COMMANDS_ADMIN if actor.is_admin else texts.COMMANDS_PRIVATE
+    commands = list(texts.COMMANDS_PRIVATE)
+    if actor.is_admin:
+        commands = list(texts.COMMANDS_ADMIN)
+    elif actor.is_leader:
+        commands += texts.COMMANDS_LEADER
+    elif actor.contact_role is not None:
+        commands += texts.COMMANDS_CONTACT
     lines = [texts.HELP_HEADER.format(roles=actor.describe())]
     lines += [f"/{name} — {desc}" for name, desc in commands]
     if not actor.is_bound:

@@ -24,7 +24,10 @@ class Migration:
 
 
 # Append only. Never edit a released step: add the next one.
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial"),)
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial"),
+    Migration(2, "imports"),
+)
 
 LATEST = MIGRATIONS[-1].version
 

@@ -75,3 +75,14 @@ async def with_role(db: Reader, role: Role) -> list[Person]:
         (role,),
     )
     return [Person.from_row(r) for r in rows]
+
+
+async def contact_names_by_unit(db: Reader) -> dict[int, list[str]]:
+    rows = await db.fetchall(
+        "SELECT r.unit_id, p.name FROM roles r JOIN people p ON p.id = r.person_id"
+        " WHERE r.role = 'contact' AND r.revoked_at IS NULL ORDER BY p.id"
+    )
+    names: dict[int, list[str]] = {}
+    for row in rows:
+        names.setdefault(int(row[0]), []).append(str(row[1]))
+    return names

@@ -17,3 +17,8 @@ async def put(tx: Tx, key: str, value: str) -> None:
         " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         (key, value),
     )
+
+
+async def delete(tx: Tx, key: str) -> bool:
+    cur = await tx.execute("DELETE FROM bot_state WHERE key = ?", (key,))
+    return cur.rowcount > 0

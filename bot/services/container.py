@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
+from zoneinfo import ZoneInfo
 
 from bot.clock import Clock, system_clock
 from bot.config import Config
@@ -21,6 +23,10 @@ class Services:
     clock: Clock = system_clock
     # Wakes the outbox sender after a commit that queued messages; set by the runtime.
     kick_outbox: Callable[[], None] = field(default=_nothing)
+
+    def today(self) -> date:
+        """Today where the office is (schedule.timezone), not where the server is."""
+        return self.clock().astimezone(ZoneInfo(self.config.schedule.timezone)).date()
 
 
 class BotData:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from bot import texts
 from storage import units
 from storage.models import Unit
 from storage.reader import Reader
@@ -17,8 +18,16 @@ def clean(text: str) -> str:
 
 @dataclass(frozen=True)
 class UnitMatch:
+    typed: str
     unit: Unit | None
     candidates: tuple[Unit, ...] = ()
+
+    def refusal(self) -> str:
+        """Why no unit was found: none by that name, or several to choose from."""
+        if self.candidates:
+            names = "\n".join(u.name for u in self.candidates)
+            return texts.UNIT_AMBIGUOUS.format(name=self.typed, names=names)
+        return texts.UNIT_NOT_FOUND.format(name=self.typed)
 
 
 async def find_unit(db: Reader, typed: str) -> UnitMatch:
@@ -26,8 +35,8 @@ async def find_unit(db: Reader, typed: str) -> UnitMatch:
     name = clean(typed)
     exact = await units.by_name(db, name)
     if exact is not None:
-        return UnitMatch(exact)
-    found = await units.matching(db, name)
+        return UnitMatch(name, exact)
+    found = await units.matching(db, name) if name else []
     if len(found) == 1:
-        return UnitMatch(found[0])
-    return UnitMatch(None, tuple(found))
+        return UnitMatch(name, found[0])
+    return UnitMatch(name, None, tuple(found))

@@ -17,8 +17,23 @@ COMMANDS_PRIVATE = [
 COMMANDS_GROUP = [
     ("help", "查看可用命令"),
 ]
+COMMANDS_CONTACT = [
+    ("unit", "本单位的问题清单"),
+    ("problem", "查看一个问题：/problem 问题编号"),
+    ("overdue", "本单位逾期的问题"),
+]
+COMMANDS_LEADER = [
+    ("units", "各单位整改情况"),
+    ("unit", "一个单位的问题：/unit 单位名称"),
+    ("problem", "查看一个问题：/problem 问题编号"),
+    ("overdue", "逾期问题（按逾期天数排序）"),
+    ("stats", "整改率、完成率统计"),
+    ("export", "导出问题台账 .xlsx"),
+]
 COMMANDS_ADMIN = [
     *COMMANDS_PRIVATE,
+    ("import", "导入问题台账：/import [巡察轮次] 后发送文件"),
+    *COMMANDS_LEADER,
     ("code", "生成绑定码：/code 单位 [contact|leader|admin]"),
     ("setgroup", "在群内登记群：/setgroup office|leaders|unit 单位"),
 ]

@@ -101,3 +101,13 @@ async def test_effect_claims_update_once(db: Database) -> None:
             pass
     finally:
         current_update_id.reset(token)
+
+
+def test_code_arguments_name_the_unit_and_role() -> None:
+    from handlers.binding import parse_code_args
+
+    assert parse_code_args(["县交通运输局"]) == ("县交通运输局", "contact")
+    assert parse_code_args(["县", "交通运输局"]) == ("县 交通运输局", "contact")
+    assert parse_code_args(["县交通运输局", "leader"]) == ("县交通运输局", "leader")
+    assert parse_code_args(["admin"]) == ("", "admin")
+    assert parse_code_args(["contact"]) == parse_code_args([])  # a contact needs a unit

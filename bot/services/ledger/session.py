@@ -1,0 +1,107 @@
+"""One import as an admin lives it: read and check the file, preview, then confirm or cancel."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import TypeAdapter
+
+from bot.services.ledger.importer import ImportPlan, apply_import, plan_import
+from bot.services.ledger.reading import LedgerFileError, read_table
+from bot.services.ledger.rows import LedgerRow, Parsed, RowError, parse_rows
+from bot.services.uow import effect
+from bot.texts import ledger as lt
+from storage import imports, ledger
+from storage.db import Database
+from storage.reader import Reader
+
+_ROWS = TypeAdapter(list[LedgerRow])
+
+
+@dataclass(frozen=True)
+class Refused:
+    errors: list[RowError]
+
+
+@dataclass(frozen=True)
+class Preview:
+    import_id: int | None  # None when the file changes nothing
+    file_name: str
+    default_round: str
+    plan: ImportPlan
+
+
+@dataclass(frozen=True)
+class Decided:
+    outcome: str  # applied, cancelled, not_yours, stale
+    plan: ImportPlan | None = None
+    round_name: str = ""
+
+
+def file_errors(exc: LedgerFileError) -> list[RowError]:
+    return [RowError(row=1, column="文件", reason=str(exc))]
+
+
+def check_file(data: bytes, file_name: str) -> Parsed:
+    """The validated rows and every error; a file with any error is refused whole."""
+    try:
+        table = read_table(data, file_name)
+    except LedgerFileError as exc:
+        return Parsed([], file_errors(exc))
+    return parse_rows(table)
+
+
+async def default_round(db: Reader, hint: str) -> str:
+    """The round named by the admin, else the latest round, else the first."""
+    if hint.strip():
+        return hint.strip()
+    latest = await ledger.latest_round(db)
+    return latest.name if latest else lt.DEFAULT_ROUND
+
+
+async def prepare(
+    db: Database,
+    data: bytes,
+    file_name: str,
+    round_hint: str,
+    *,
+    by: int,
+    chat_id: int,
+    at: datetime,
+) -> Refused | Preview:
+    """Check the whole file and keep it for confirmation; nothing in the ledger changes yet."""
+    # Parsing a big workbook takes a while: off the event loop, so other chats go on.
+    checked = await asyncio.to_thread(check_file, data, file_name)
+    if checked.errors:
+        return Refused(checked.errors)
+    rows = checked.rows
+    round_name = await default_round(db, round_hint)
+    plan = await plan_import(db, rows, round_name)
+    if not plan.changes_anything:
+        return Preview(None, file_name, round_name, plan)
+    async with effect(db) as tx:
+        import_id = await imports.create(
+            tx, round_name, file_name, _ROWS.dump_json(rows).decode(), by, chat_id, at
+        )
+    return Preview(import_id, file_name, round_name, plan)
+
+
+async def decide(
+    db: Database, import_id: int, *, confirm: bool, by: int, by_label: str, at: datetime
+) -> Decided:
+    """Apply (all or nothing, in one transaction) or cancel; only its admin may."""
+    async with effect(db) as tx:
+        pending = await imports.get(tx, import_id)
+        if pending is None or pending.status != "pending":
+            return Decided("stale")
+        if pending.created_by != by:
+            return Decided("not_yours")
+        await imports.decide(tx, import_id, "applied" if confirm else "cancelled", at)
+        if not confirm:
+            return Decided("cancelled")
+        rows = _ROWS.validate_python(json.loads(pending.rows))
+        plan = await apply_import(tx, rows, pending.round_name, by=by, by_label=by_label, at=at)
+        return Decided("applied", plan, pending.round_name)

@@ -1,0 +1,160 @@
+"""/import: an admin sends the ledger file, sees a preview, and confirms or cancels."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+
+from telegram import InputFile, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot import texts
+from bot.context import Context
+from bot.messages import Button
+from bot.services.ledger import report_text, session
+from bot.services.ledger.reading import MAX_BYTES
+from bot.services.uow import effect
+from bot.texts import ledger as lt
+from handlers.common import actor_of, answer, office_name
+from storage import chats, state
+
+log = logging.getLogger(__name__)
+
+WAIT_FOR = timedelta(minutes=30)
+CALLBACK = r"^imp:(ok|no):(\d+)$"
+
+
+def _wait_key(user_id: int, chat_id: int) -> str:
+    return f"import_wait:{user_id}:{chat_id}"
+
+
+async def _allowed(update: Update, ctx: Context) -> bool:
+    """Admins, in a private chat or the office group; everyone else is told why not."""
+    actor = await actor_of(update, ctx)
+    if not actor.is_admin:
+        await answer(update, ctx, lt.IMPORT_NOT_ADMIN.format(office=office_name(ctx)))
+        return False
+    chat = update.effective_chat
+    assert chat is not None
+    if chat.type != "private":
+        known = await chats.get(ctx.svc.db, chat.id)
+        if known is None or known.purpose != "office":
+            await answer(update, ctx, lt.IMPORT_WHERE)
+            return False
+    return True
+
+
+async def start_import(update: Update, ctx: Context) -> None:
+    """Ask for the file; the round may be named after the command."""
+    if not await _allowed(update, ctx):
+        return
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    hint = " ".join(ctx.args or [])
+    svc = ctx.svc
+    round_name = await session.default_round(svc.db, hint)
+    async with effect(svc.db) as tx:
+        value = json.dumps({"round": hint, "at": svc.clock().timestamp()}, ensure_ascii=False)
+        await state.put(tx, _wait_key(user.id, chat.id), value)
+    await answer(update, ctx, lt.IMPORT_ASK.format(round=round_name))
+
+
+async def receive_file(update: Update, ctx: Context) -> None:
+    """A document from an admin who asked to import (or captioned it /import)."""
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    assert message is not None and user is not None and chat is not None
+    document = message.document
+    assert document is not None
+    svc = ctx.svc
+    caption = (message.caption or "").strip()
+    waiting = await state.get(svc.db, _wait_key(user.id, chat.id))
+    hint: str | None = None
+    if caption.startswith("/import"):
+        hint = caption.removeprefix("/import").strip()
+    elif waiting is not None:
+        wait = json.loads(waiting)
+        if svc.clock().timestamp() - float(wait["at"]) <= WAIT_FOR.total_seconds():
+            hint = str(wait["round"])
+    if hint is None:
+        if chat.type == "private":
+            await answer(update, ctx, texts.NOT_UNDERSTOOD_PRIVATE)
+        return
+    if not await _allowed(update, ctx):
+        return
+    if (document.file_size or 0) > MAX_BYTES:
+        await answer(update, ctx, lt.IMPORT_TOO_BIG)
+        return
+    data = bytes(await (await ctx.bot.get_file(document.file_id)).download_as_bytearray())
+    actor = await actor_of(update, ctx)
+    assert actor.person is not None
+    result = await session.prepare(
+        svc.db,
+        data,
+        document.file_name or "台账",
+        hint,
+        by=actor.person.id,
+        chat_id=chat.id,
+        at=svc.clock(),
+    )
+    async with svc.db.transaction() as tx:
+        await state.delete(tx, _wait_key(user.id, chat.id))
+    if isinstance(result, session.Refused):
+        await answer(update, ctx, report_text.refusal(result.errors))
+        if len(result.errors) > report_text.SHOWN_ERRORS:
+            await ctx.bot.send_document(
+                chat.id, InputFile(report_text.errors_csv(result.errors), lt.IMPORT_ERRORS_FILE)
+            )
+        return
+    text = report_text.preview(result.file_name, result.default_round, result.plan)
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    if result.import_id is not None:
+        buttons = (
+            (
+                Button(text=lt.IMPORT_CONFIRM, action=f"imp:ok:{result.import_id}"),
+                Button(text=lt.IMPORT_CANCEL, action=f"imp:no:{result.import_id}"),
+            ),
+        )
+    await answer(update, ctx, text, buttons)
+
+
+async def decide(update: Update, ctx: Context) -> None:
+    """确认导入 or 取消, pressed by the admin who started the import."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and ctx.matches is not None
+    match = ctx.matches[0]
+    actor = await actor_of(update, ctx)
+    if not actor.is_admin or actor.person is None:
+        await query.answer(lt.IMPORT_NOT_ADMIN.format(office=office_name(ctx)), show_alert=True)
+        return
+    svc = ctx.svc
+    result = await session.decide(
+        svc.db,
+        int(match.group(2)),
+        confirm=match.group(1) == "ok",
+        by=actor.person.id,
+        by_label=actor.person.name,
+        at=svc.clock(),
+    )
+    if result.outcome == "not_yours":
+        await query.answer(lt.IMPORT_NOT_YOURS, show_alert=True)
+        return
+    if result.outcome == "stale":
+        await query.answer(lt.IMPORT_STALE, show_alert=True)
+        return
+    await query.answer()
+    if query.message is not None:
+        await query.edit_message_reply_markup(None)
+    if result.outcome == "cancelled":
+        await answer(update, ctx, lt.IMPORT_CANCELLED)
+    else:
+        assert result.plan is not None
+        await answer(update, ctx, report_text.done(result.plan, result.round_name))
+
+
+def handlers() -> list[BaseHandler[Update, Context, None]]:
+    return [
+        CommandHandler("import", start_import),
+        MessageHandler(filters.Document.ALL, receive_file),
+        CallbackQueryHandler(decide, pattern=CALLBACK),
+    ]

@@ -1,0 +1,64 @@
+"""Counting problems by status, grouped by unit, category or round."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from storage.models import Record
+from storage.reader import Reader
+
+Dimension = Literal["unit", "category", "round"]
+
+_GROUP = {
+    "unit": ("u.name", "JOIN units u ON u.id = p.unit_id", "u.id"),
+    "category": ("p.category", "", "p.category"),
+    "round": ("r.name", "JOIN rounds r ON r.id = p.round_id", "r.id"),
+}
+
+
+class Counts(Record):
+    key: str  # the unit's or round's id, or the category itself
+    label: str
+    total: int
+    closed: int
+    awaiting: int
+    in_progress: int
+    not_started: int
+    overdue: int
+
+
+async def counts_by(db: Reader, dimension: Dimension, today: date) -> list[Counts]:
+    """One row per unit, category or round; overdue = open, dated, past its deadline."""
+    label, join, group = _GROUP[dimension]
+    rows = await db.fetchall(
+        f"SELECT CAST({group} AS TEXT) AS key, {label} AS label, COUNT(*) AS total,"
+        " SUM(p.status = 'closed') AS closed,"
+        " SUM(p.status = 'awaiting_acceptance') AS awaiting,"
+        " SUM(p.status = 'in_progress') AS in_progress,"
+        " SUM(p.status = 'imported') AS not_started,"
+        " SUM(p.status != 'closed' AND p.kind != 'ongoing' AND p.deadline < :today) AS overdue"
+        f" FROM problems p {join} GROUP BY {group} ORDER BY MIN(p.id)",
+        {"today": today.isoformat()},
+    )
+    return [Counts.from_row(r) for r in rows]
+
+
+async def unit_counts(db: Reader, unit_id: int, today: date) -> Counts | None:
+    found = [c for c in await counts_by(db, "unit", today) if c.key == str(unit_id)]
+    return found[0] if found else None
+
+
+async def totals(db: Reader, today: date) -> Counts:
+    row = await db.fetchone(
+        "SELECT '' AS key, '合计' AS label, COUNT(*) AS total,"
+        " COALESCE(SUM(status = 'closed'), 0) AS closed,"
+        " COALESCE(SUM(status = 'awaiting_acceptance'), 0) AS awaiting,"
+        " COALESCE(SUM(status = 'in_progress'), 0) AS in_progress,"
+        " COALESCE(SUM(status = 'imported'), 0) AS not_started,"
+        " COALESCE(SUM(status != 'closed' AND kind != 'ongoing' AND deadline < :today), 0)"
+        " AS overdue FROM problems",
+        {"today": today.isoformat()},
+    )
+    assert row is not None
+    return Counts.from_row(row)

@@ -1,0 +1,23 @@
+"""What units have reported: the latest report per problem, and every report of one problem."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from storage.models import Record
+from storage.reader import Reader
+
+
+class LatestReport(Record):
+    problem_id: int
+    created_at: datetime
+    text: str
+
+
+async def latest_per_problem(db: Reader) -> dict[int, LatestReport]:
+    rows = await db.fetchall(
+        "SELECT r.problem_id, r.created_at, r.text FROM reports r"
+        " JOIN (SELECT problem_id, MAX(id) AS id FROM reports WHERE withdrawn_at IS NULL"
+        "       GROUP BY problem_id) last ON last.id = r.id"
+    )
+    return {int(r["problem_id"]): LatestReport.from_row(r) for r in rows}
