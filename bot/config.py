@@ -173,6 +173,20 @@ def resolve_path(path: Path | None) -> Path:
     return Path(env) if env else DEFAULT_CONFIG
 
 
+def _relative_to(config: Config, folder: Path) -> Config:
+    """Relative storage paths mean: beside the config file, wherever the bot is started."""
+    storage = config.storage
+    fixed = storage.model_copy(
+        update={
+            "path": storage.path if storage.path.is_absolute() else folder / storage.path,
+            "evidence_dir": storage.evidence_dir
+            if storage.evidence_dir.is_absolute()
+            else folder / storage.evidence_dir,
+        }
+    )
+    return config.model_copy(update={"storage": fixed})
+
+
 def load_config(path: Path | None = None, *, require_token: bool = True) -> Config:
     """Read and validate the config file; raise ConfigError with one clear line."""
     source = resolve_path(path)
@@ -189,6 +203,7 @@ def load_config(path: Path | None = None, *, require_token: bool = True) -> Conf
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"配置错误: TOML 格式有误 {exc}（文件 {source}）") from None
     config = parse_config(data, str(source))
+    config = _relative_to(config, source.parent)
     if require_token and not config.token():
         raise ConfigError(
             f"配置错误 [telegram].token: 缺少 Bot token，请填写或设置环境变量 {TOKEN_ENV}"

@@ -83,3 +83,10 @@ def test_cli_missing_file_exits_2(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "nope.toml" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_relative_storage_paths_are_beside_the_config(tmp_path: Path) -> None:
+    path = write(tmp_path, '[storage]\npath = "data/z.sqlite3"\n')
+    config = load_config(path, require_token=False)
+    assert config.storage.path == tmp_path / "data" / "z.sqlite3"
+    assert config.storage.evidence_dir == tmp_path / "evidence"
