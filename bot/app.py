@@ -18,12 +18,15 @@ from handlers import (
     ledger_export,
     ledger_import,
     ledger_views,
+    report_commands,
+    report_flow,
     start,
 )
 
 # Handler groups: lower runs first, and one handler at most fires per group.
 REMEMBER = -1  # record people and chats before anything reads them
-COMMANDS = 0  # every feature's commands and conversations, then the fallback
+CONVERSATIONS = 0  # a contact's draft, reply or quick report; stops the update when it takes it
+COMMANDS = 1  # every feature's commands and buttons, then the fallback
 
 
 def build_application(
@@ -49,7 +52,17 @@ def build_application(
     app.bot_data.services = services
 
     app.add_handler(common.handlers()[0], group=REMEMBER)
-    features = (start, binding, groups, cancel, ledger_import, ledger_views, ledger_export)
+    app.add_handlers(report_flow.handlers(), group=CONVERSATIONS)
+    features = (
+        start,
+        binding,
+        groups,
+        cancel,
+        ledger_import,
+        ledger_views,
+        ledger_export,
+        report_commands,
+    )
     for module in features:
         app.add_handlers(module.handlers(), group=COMMANDS)
     # Last in its group: it fires only when no command above matched.

@@ -16,6 +16,7 @@ from telegram.ext import ExtBot
 
 from bot import texts
 from bot.context import App
+from bot.services.access import Actor, load_actor
 from storage import people
 
 log = logging.getLogger(__name__)
@@ -34,16 +35,27 @@ async def publish_commands(app: App) -> None:
         commands(texts.COMMANDS_PRIVATE), scope=BotCommandScopeAllPrivateChats()
     )
     await bot.set_my_commands(commands(texts.COMMANDS_GROUP), scope=BotCommandScopeAllGroupChats())
-    admin_ids = set(services.config.office.admins)
-    admin_ids |= {p.tg_user_id for p in await people.with_role(services.db, "admin")}
-    for admin_id in sorted(admin_ids):
-        await publish_admin_commands(bot, admin_id)
+    # Each bound person's own list; bootstrap admins get theirs when they first /start.
+    for tg_user_id in await people.bound_user_ids(services.db):
+        actor = await load_actor(services.db, tg_user_id, services.config.office.admins)
+        await publish_personal_commands(bot, actor)
 
 
-async def publish_admin_commands(bot: ExtBot[dict[str, Any]], admin_id: int) -> None:
-    """Give one admin the admin command list in their private chat."""
-    commands = [BotCommand(name, desc) for name, desc in texts.COMMANDS_ADMIN]
+def commands_for(actor: Actor) -> list[tuple[str, str]]:
+    """The commands this person may use, as /help lists them and their menu shows them."""
+    if actor.is_admin:
+        return list(texts.COMMANDS_ADMIN)
+    if actor.is_leader:
+        return [*texts.COMMANDS_PRIVATE, *texts.COMMANDS_LEADER]
+    if actor.contact_role is not None:
+        return [*texts.COMMANDS_PRIVATE, *texts.COMMANDS_CONTACT]
+    return list(texts.COMMANDS_PRIVATE)
+
+
+async def publish_personal_commands(bot: ExtBot[dict[str, Any]], actor: Actor) -> None:
+    """Give one bound person their role's command list in their private chat."""
+    commands = [BotCommand(name, desc) for name, desc in commands_for(actor)]
     try:
-        await bot.set_my_commands(commands, scope=BotCommandScopeChat(admin_id))
-    except (BadRequest, Forbidden) as exc:  # an admin who never opened a chat with the bot
-        log.info("admin commands for %s not published: %s", admin_id, exc.message)
+        await bot.set_my_commands(commands, scope=BotCommandScopeChat(actor.tg_user_id))
+    except (BadRequest, Forbidden) as exc:  # someone who never opened a chat with the bot
+        log.info("commands for %s not published: %s", actor.tg_user_id, exc.message)

@@ -13,7 +13,7 @@ from typing import Any
 from bot.config import parse_config
 from bot.runtime import Runtime
 from bot.sample import ROUND, write_xlsx
-from bot.sandbox import Sandbox, SimChat
+from bot.sandbox import Sandbox, SimChat, SimUser
 
 TOKEN = "1000001:DEMO-sandbox-token"
 ADMIN_ID = 10001
@@ -22,16 +22,35 @@ STRANGER_ID = 30001
 UNIT = "县交通运输局"
 CODE_RE = re.compile(r"绑定码：([A-Z0-9-]+)")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DEMO_PHOTO = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8  # stands in for a JPEG
 
 
-def preview_ok(message: dict[str, Any]) -> str:
-    """The callback data of the preview's 确认导入 button."""
+def button_data(message: dict[str, Any], label: str) -> str:
+    """The callback data of the button with this label."""
     rows = message.get("reply_markup", {}).get("inline_keyboard", [])
     for row in rows:
         for button in row:
-            if button.get("text") == "确认导入":
+            if button.get("text") == label:
                 return str(button["callback_data"])
-    raise RuntimeError("the import preview has no confirm button")
+    raise RuntimeError(f"no button {label!r} on the bot's message")
+
+
+async def _press(sb: Sandbox, user: SimUser, chat: SimChat, label: str) -> None:
+    message = sb.received(chat)[-1]
+    await _exchange(sb, chat, lambda: sb.press_button(user, message, button_data(message, label)))
+
+
+async def _report(sb: Sandbox, contact: SimUser, dm: SimChat) -> None:
+    """A contact reports by message: a quick report, a photo, figures, confirm."""
+    say = functools.partial(sb.send_text, contact, dm)
+    await _exchange(sb, dm, lambda: say("R6-01-005 专项资金1280万元已全部拨付到位"))
+    await _press(sb, contact, dm, "补充照片或文件")
+    await _exchange(sb, dm, lambda: sb.send_photo(contact, dm, DEMO_PHOTO, caption="拨付凭证"))
+    await _press(sb, contact, dm, "完成")
+    await _press(sb, contact, dm, "已完成，申请验收")
+    for answer in ("1280", "2", "1"):
+        await _exchange(sb, dm, functools.partial(say, answer))
+    await _press(sb, contact, dm, "确认提交")
 
 
 async def _exchange(sb: Sandbox, chat: SimChat, act: Callable[[], Any], replies: int = 1) -> None:
@@ -88,8 +107,7 @@ async def _script(sb: Sandbox, ledger: bytes) -> list[SimChat]:
     await _exchange(
         sb, admin_dm, lambda: sb.send_document(admin, admin_dm, ledger, "问题台账.xlsx", XLSX)
     )
-    preview = sb.received(admin_dm)[-1]
-    await _exchange(sb, admin_dm, lambda: sb.press_button(admin, preview, preview_ok(preview)))
+    await _press(sb, admin, admin_dm, "确认导入")
     await _exchange(sb, office, lambda: sb.send_text(stranger, office, "/setgroup office"))
     await _exchange(sb, office, lambda: sb.send_text(admin, office, "/setgroup office"))
     await _exchange(
@@ -106,7 +124,8 @@ async def _script(sb: Sandbox, ledger: bytes) -> list[SimChat]:
     )
     await _exchange(sb, contact_dm, lambda: sb.send_text(contact, contact_dm, f"/bind {code}"))
     await _exchange(sb, contact_dm, lambda: sb.send_text(contact, contact_dm, "/help"))
-    await _exchange(sb, contact_dm, lambda: sb.send_text(contact, contact_dm, "/unit"))
+    await _exchange(sb, contact_dm, lambda: sb.send_text(contact, contact_dm, "/mine"))
+    await _report(sb, contact, contact_dm)
     await _exchange(sb, contact_dm, lambda: sb.send_text(contact, contact_dm, "/problem R6-02-008"))
     for command in ("/units", "/stats", "/overdue", "/problem R6-01-001"):
         await _exchange(sb, office, functools.partial(sb.send_text, admin, office, command))

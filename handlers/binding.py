@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot import texts
-from bot.commands import publish_admin_commands
+from bot.commands import publish_personal_commands
 from bot.context import Context
 from bot.services import binding
 from bot.services.binding import BindOutcome
@@ -44,8 +44,8 @@ async def bind(update: Update, ctx: Context) -> None:
             unit = f"（{result.unit_name}）" if result.unit_name else ""
             template = texts.BIND_OK if result.outcome is BindOutcome.BOUND else texts.BIND_ALREADY
             reply = template.format(role=role, unit=unit)
-            if result.role == "admin":
-                await publish_admin_commands(ctx.bot, user.id)
+            if result.outcome is BindOutcome.BOUND:
+                await publish_personal_commands(ctx.bot, await actor_of(update, ctx))
         case BindOutcome.WRONG:
             reply = texts.BIND_WRONG.format(left=result.attempts_left)
         case BindOutcome.LOCKED:

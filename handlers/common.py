@@ -42,6 +42,11 @@ async def resolve_unit(update: Update, ctx: Context, typed: str) -> Unit | None:
     return match.unit
 
 
+async def send_out(update: Update, ctx: Context, message: OutMessage) -> None:
+    """Reply with a prepared message value (text and buttons)."""
+    await answer(update, ctx, message.text, message.buttons)
+
+
 def office_name(ctx: Context) -> str:
     return ctx.svc.config.office.name
 

@@ -57,7 +57,10 @@ async def start_import(update: Update, ctx: Context) -> None:
     async with effect(svc.db) as tx:
         value = json.dumps({"round": hint, "at": svc.clock().timestamp()}, ensure_ascii=False)
         await state.put(tx, _wait_key(user.id, chat.id), value)
-    await answer(update, ctx, lt.IMPORT_ASK.format(round=round_name))
+    text = lt.IMPORT_ASK.format(round=round_name)
+    if chat.type != "private":  # privacy mode: the bot sees a group's file only as a reply
+        text += "\n" + lt.IMPORT_ASK_GROUP
+    await answer(update, ctx, text)
 
 
 async def receive_file(update: Update, ctx: Context) -> None:

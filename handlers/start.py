@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot import texts
-from bot.commands import publish_admin_commands
+from bot.commands import commands_for, publish_personal_commands
 from bot.context import Context
 from handlers.common import actor_of, answer, office_name
 from storage import chats
@@ -16,8 +16,8 @@ async def start_private(update: Update, ctx: Context) -> None:
     """Greet the user and say what they are bound as, or how to bind."""
     actor = await actor_of(update, ctx)
     office = office_name(ctx)
-    if actor.is_admin:  # Telegram lets us set a chat's commands only once the chat exists
-        await publish_admin_commands(ctx.bot, actor.tg_user_id)
+    if actor.is_bound:  # Telegram takes a chat's command list only once the chat exists
+        await publish_personal_commands(ctx.bot, actor)
     if not actor.is_bound:
         await answer(update, ctx, texts.START_UNBOUND.format(office=office))
         return
@@ -35,13 +35,7 @@ async def start_group(update: Update, ctx: Context) -> None:
 async def help_private(update: Update, ctx: Context) -> None:
     """List the commands this person may use."""
     actor = await actor_of(update, ctx)
-    commands = list(texts.COMMANDS_PRIVATE)
-    if actor.is_admin:
-        commands = list(texts.COMMANDS_ADMIN)
-    elif actor.is_leader:
-        commands += texts.COMMANDS_LEADER
-    elif actor.contact_role is not None:
-        commands += texts.COMMANDS_CONTACT
+    commands = commands_for(actor)
     lines = [texts.HELP_HEADER.format(roles=actor.describe())]
     lines += [f"/{name} — {desc}" for name, desc in commands]
     if not actor.is_bound:

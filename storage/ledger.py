@@ -150,3 +150,21 @@ def _params(fields: ProblemFields) -> dict[str, object]:
     data = fields.model_dump()
     data["deadline"] = fields.deadline.isoformat() if fields.deadline else None
     return data
+
+
+async def set_status(tx: Tx, problem_id: int, status: str, at: datetime) -> None:
+    await tx.execute(
+        "UPDATE problems SET status = ?, updated_at = ?,"
+        " closed_at = CASE WHEN ? = 'closed' THEN ? ELSE NULL END WHERE id = ?",
+        (status, iso(at), status, iso(at), problem_id),
+    )
+
+
+async def open_of_unit_by_code(db: Reader, unit_id: int) -> dict[str, Problem]:
+    """The unit's open problems by code (newest round wins a shared code)."""
+    found: dict[str, Problem] = {}
+    for problem in await problems_of_unit(db, unit_id, open_only=True):
+        current = found.get(problem.code)
+        if current is None or problem.round_id > current.round_id:
+            found[problem.code] = problem
+    return found

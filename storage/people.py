@@ -86,3 +86,11 @@ async def contact_names_by_unit(db: Reader) -> dict[int, list[str]]:
     for row in rows:
         names.setdefault(int(row[0]), []).append(str(row[1]))
     return names
+
+
+async def bound_user_ids(db: Reader) -> list[int]:
+    rows = await db.fetchall(
+        "SELECT DISTINCT p.tg_user_id FROM people p JOIN roles r ON r.person_id = p.id"
+        " WHERE r.revoked_at IS NULL ORDER BY p.tg_user_id"
+    )
+    return [int(r[0]) for r in rows]

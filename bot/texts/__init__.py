@@ -18,6 +18,10 @@ COMMANDS_GROUP = [
     ("help", "查看可用命令"),
 ]
 COMMANDS_CONTACT = [
+    ("mine", "本单位未销号的问题（可报告进展）"),
+    ("report", "报告整改进展：/report [问题编号]"),
+    ("extend", "申请延期：/extend 问题编号 新时限 理由"),
+    ("withdraw", "撤回 24 小时内的报告：/withdraw 报告编号"),
     ("unit", "本单位的问题清单"),
     ("problem", "查看一个问题：/problem 问题编号"),
     ("overdue", "本单位逾期的问题"),
@@ -81,7 +85,7 @@ BIND_IN_GROUP = "为保护绑定码，请在与我的私聊中发送 /bind。"
 
 # /cancel
 CANCEL_NOTHING = "当前没有进行中的操作。"
-CANCEL_DONE = "已取消。"
+CANCEL_DONE = "已放弃未完成的报告，未提交任何内容。"
 
 # /code
 CODE_USAGE = (

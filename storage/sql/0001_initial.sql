@@ -137,6 +137,9 @@ CREATE TABLE reports (
     accountable_count INTEGER CHECK (accountable_count >= 0),    -- 问责 (人)
     leads_count     INTEGER CHECK (leads_count >= 0),            -- 移交问题线索
     source_update_id INTEGER UNIQUE,           -- the update that confirmed it: one report per update
+    chat_id         INTEGER,                   -- where it was made (a private chat or the unit's group)
+    status_before   TEXT NOT NULL,             -- the problem's status before and after this report,
+    status_after    TEXT NOT NULL,             -- so a withdrawal can undo exactly its own step
     created_at      TEXT NOT NULL,
     withdrawn_at    TEXT
 );

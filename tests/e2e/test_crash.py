@@ -114,3 +114,63 @@ async def test_sigkill_mid_stream_then_restart_applies_each_update_once(tmp_path
         assert not any("已被使用" in t or "不正确" in t for t in texts), texts
         assert not any("无需重复绑定" in t for t in texts), texts  # handled a second time
         assert Counter("绑定成功" in t for t in texts)[True] <= 1, texts
+
+
+async def test_sigkill_mid_report_keeps_the_draft(tmp_path: Path) -> None:
+    from tests.e2e.reporting import buttons, seed_rows
+
+    async with Sandbox(token=TOKEN, strict=True) as sb:
+        config = write_config(sb, tmp_path)
+        db_path = tmp_path / "crash.sqlite3"
+        db = await open_database(db_path)
+        now = datetime.now(UTC)
+        async with db.transaction() as tx:
+            await seed_rows(tx)
+            unit = await units.by_name(tx, "县财政局")
+            issued = await binding.issue(
+                tx, "contact", unit, by=None, by_label="t", at=now, ttl=timedelta(hours=1)
+            )
+        await binding.bind(db, 777, "王芳", None, issued.code, now)
+        await db.close()
+        alice = sb.user(777, "王芳")
+        dm = sb.private_chat(alice)
+
+        async def said(act: Callable[[], object], expect: str) -> dict[str, object]:
+            before = len(sb.received(dm))
+            act()
+            await sb.wait_for(
+                lambda: (
+                    len(sb.received(dm)) > before and expect in str(sb.received(dm)[-1].get("text"))
+                ),
+                timeout=20,
+            )
+            return sb.received(dm)[-1]
+
+        def tap(message: dict[str, object], label: str) -> Callable[[], object]:
+            return lambda: sb.press_button(alice, message, buttons(message)[label])
+
+        first = start_bot(config)
+        try:
+            await said(lambda: sb.send_text(alice, dm, "/report R6-01-001"), "正在报告")
+            await said(lambda: sb.send_text(alice, dm, "已全额清退"), "文字 1 段")
+            got = await said(
+                lambda: sb.send_photo(alice, dm, b"\xff\xd8\xff" + b"x" * 999), "附件 1 个"
+            )
+            claim = await said(tap(got, "完成"), "整改状态")
+        finally:
+            os.kill(first.pid, signal.SIGKILL)
+            first.wait(10)
+        second = start_bot(config)
+        try:
+            money = await said(tap(claim, "已完成，申请验收"), "挽回损失")
+            summary = await said(tap(money, "没有量化成果"), "请核对后提交")
+            assert "附件：1 个" in str(summary["text"])
+            await said(tap(summary, "确认提交"), "报告编号")
+        finally:
+            second.send_signal(signal.SIGTERM)
+            second.communicate(timeout=30)
+    assert count(db_path, "SELECT COUNT(*) FROM reports") == 1
+    assert count(db_path, "SELECT COUNT(*) FROM attachments") == 1
+    assert count(db_path, "SELECT COUNT(*) FROM report_drafts") == 0
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT text FROM reports").fetchone()[0] == "已全额清退"

@@ -1,0 +1,1 @@
+"""Progress reporting: drafts, figures, evidence, submitting, extensions."""

@@ -1,0 +1,211 @@
+"""Reporting as a contact lives it: who may report, the draft, submitting and withdrawing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.config import Config
+from bot.messages import OutMessage
+from bot.services import notify
+from bot.services.access import Actor
+from bot.services.reporting.draft import Draft
+from bot.services.reporting.prompts import status_name
+from bot.services.reporting.status import after_report
+from bot.services.uow import current_update_id, effect
+from bot.texts import reporting as rt
+from storage import audit, chats, drafts, ledger, reports
+from storage.db import Database, Tx
+from storage.ledger import Problem
+from storage.reader import Reader
+from storage.reports import NewAttachment, NewReport, Report
+
+WITHDRAW_WINDOW = timedelta(hours=24)
+COPY_TEXT = 1500
+
+
+class Refused(Exception):
+    """Not taken; the message says why, in Chinese."""
+
+
+def refusal(actor: Actor, problem: Problem | None, office: str) -> str | None:
+    """Why this person may not report on this problem, or None when they may."""
+    if not actor.is_bound:
+        return rt.NOT_BOUND.format(office=office)
+    contact = actor.contact_role
+    if contact is None:
+        return rt.LEADER_READ_ONLY if actor.is_leader else rt.ADMIN_NOT_CONTACT
+    if problem is None:
+        return None
+    if problem.unit_id != contact.unit_id:
+        return rt.OTHER_UNIT.format(
+            code=problem.code, unit=problem.unit_name, mine=contact.unit_name
+        )
+    if problem.status == "closed":
+        return rt.CLOSED.format(code=problem.code, office=office)
+    return None
+
+
+async def current(db: Reader, person_id: int) -> Draft | None:
+    row = await drafts.get(db, person_id)
+    return None if row is None or row.problem_id is None else Draft.from_row(row)
+
+
+async def begin(
+    db: Database, person_id: int, chat_id: int, problem: Problem, texts: list[str], at: datetime
+) -> Draft:
+    """Start a draft; an unfinished one with content is kept, never silently replaced."""
+    existing = await current(db, person_id)
+    if existing is not None and existing.has_content and existing.problem_id != problem.id:
+        other = await ledger.get(db, existing.problem_id)
+        raise Refused(rt.UNFINISHED.format(code=other.code if other else ""))
+    if existing is not None and existing.problem_id == problem.id and existing.has_content:
+        if texts:
+            existing.texts += texts
+            existing.step = "claim"
+        existing.chat_id = chat_id
+        await save(db, existing, at)
+        return existing
+    draft = Draft.new(person_id, chat_id, problem.id, texts)
+    await save(db, draft, at)
+    return draft
+
+
+async def save(db: Database, draft: Draft, at: datetime) -> None:
+    async with effect(db) as tx:
+        await drafts.put(tx, draft.to_row(), at)
+
+
+async def discard(db: Database, person_id: int) -> bool:
+    async with effect(db) as tx:
+        return await drafts.delete(tx, person_id)
+
+
+@dataclass(frozen=True)
+class Submitted:
+    report: Report
+    problem: Problem
+
+
+async def submit(
+    db: Database, draft: Draft, actor: Actor, config: Config, at: datetime
+) -> Submitted:
+    """Store the report, its evidence and the problem's new status in one transaction."""
+    office = config.office.name
+    async with effect(db) as tx:
+        problem = await ledger.get(tx, draft.problem_id)
+        why = refusal(actor, problem, office)
+        if why is not None or problem is None or draft.claim is None:
+            raise Refused(why or rt.STALE_BUTTON)
+        new_status = after_report(problem.status, draft.claim)
+        assert new_status is not None and actor.person is not None
+        number = f"{at.astimezone(ZoneInfo(config.schedule.timezone)):%Y%m%d}-{{id:05d}}"
+        report = await reports.insert(
+            tx,
+            NewReport(
+                problem_id=problem.id,
+                person_id=actor.person.id,
+                claim=draft.claim,
+                text=draft.text,
+                recovered_wan_x100=draft.money,
+                rules_count=draft.rules,
+                accountable_count=draft.people,
+                source_update_id=current_update_id.get(),
+                chat_id=draft.chat_id,
+                status_before=problem.status,
+                status_after=new_status,
+            ),
+            number,
+            at,
+        )
+        for file in draft.files:
+            await reports.add_attachment(tx, report.id, NewAttachment(**file.model_dump()), at)
+        if new_status != problem.status:
+            await ledger.set_status(tx, problem.id, new_status, at)
+            await audit.record(
+                tx,
+                at=at,
+                actor_id=actor.person.id,
+                actor_label=actor.person.name,
+                action="status",
+                entity="problem",
+                entity_id=problem.id,
+                before={"状态": status_name(problem.status)},
+                after={"状态": status_name(new_status)},
+                detail=f"report {report.number}",
+            )
+        await drafts.delete(tx, actor.person.id)
+        await _copies(tx, config, problem, report, actor, len(draft.files), at)
+        updated = await ledger.get(tx, problem.id)
+        assert updated is not None
+        return Submitted(report, updated)
+
+
+async def _copies(
+    tx: Tx,
+    config: Config,
+    problem: Problem,
+    report: Report,
+    actor: Actor,
+    files: int,
+    at: datetime,
+) -> None:
+    """五方报备: a copy to the unit's group, and to the office group when configured."""
+    assert actor.person is not None
+    body = report.text if len(report.text) <= COPY_TEXT else report.text[:COPY_TEXT] + "…"
+    text = rt.COPY.format(
+        unit=problem.unit_name,
+        code=problem.code,
+        title=" ".join(problem.description.split())[:60],
+        author=actor.person.name,
+        claim=rt.CLAIM_COMPLETED if report.claim == "completed" else rt.CLAIM_PROGRESS,
+        text=body or rt.NONE_TEXT,
+        files=files,
+        number=report.number,
+    )
+    targets = [c.chat_id for c in await chats.unit_groups(tx, problem.unit_id) if c.active]
+    office = await chats.office(tx)
+    if config.office.copy_reports and office is not None and office.active:
+        targets.append(office.chat_id)
+    for chat_id in targets:
+        if chat_id == report.chat_id:
+            continue  # reported in that group: everyone there has seen it
+        await notify.enqueue(
+            tx, f"copy:{report.id}:{chat_id}", chat_id, "copy", OutMessage(text=text), at
+        )
+
+
+async def withdraw(db: Database, actor: Actor, number: str, at: datetime) -> tuple[Report, Problem]:
+    """Withdraw one's own report within 24 h; undo its status step if nothing came after."""
+    async with effect(db) as tx:
+        report = await reports.by_number(tx, number)
+        if report is None:
+            raise Refused(rt.WITHDRAW_NOT_FOUND.format(number=number))
+        if actor.person is None or report.person_id != actor.person.id:
+            raise Refused(rt.WITHDRAW_NOT_YOURS)
+        if report.withdrawn_at is not None:
+            raise Refused(rt.WITHDRAW_ALREADY.format(number=number))
+        if at - report.created_at > WITHDRAW_WINDOW:
+            raise Refused(rt.WITHDRAW_TOO_LATE.format(number=number))
+        await reports.mark_withdrawn(tx, report.id, at)
+        problem = await ledger.get(tx, report.problem_id)
+        assert problem is not None
+        latest = await reports.latest_active(tx, problem.id)
+        later = latest is not None and latest.id > report.id
+        if problem.status == report.status_after and not later:
+            await ledger.set_status(tx, problem.id, report.status_before, at)
+        await audit.record(
+            tx,
+            at=at,
+            actor_id=actor.person.id,
+            actor_label=actor.person.name,
+            action="withdraw",
+            entity="problem",
+            entity_id=problem.id,
+            before={"报告": report.number},
+            after={"报告": f"{report.number} 已撤回"},
+        )
+        updated = await ledger.get(tx, problem.id)
+        assert updated is not None
+        return report, updated

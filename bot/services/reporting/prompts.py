@@ -1,0 +1,71 @@
+"""What the bot says at each step of a draft, as message values with buttons."""
+
+from __future__ import annotations
+
+from bot.messages import Button, OutMessage
+from bot.services.ledger import template as t
+from bot.services.reporting.draft import Draft
+from bot.services.reporting.figures import show_count, show_money
+from bot.texts import reporting as rt
+from storage.ledger import Problem
+
+TEXT_PREVIEW = 300
+
+
+def action(draft: Draft, name: str) -> str:
+    return f"rd:{draft.nonce}:{name}"
+
+
+def _title(problem: Problem) -> str:
+    flat = " ".join(problem.description.split())
+    return flat if len(flat) <= 60 else flat[:59] + "…"
+
+
+def prompt(draft: Draft, problem: Problem, *, in_group: bool = False) -> OutMessage:
+    """The question the draft's current step asks."""
+
+    def button(text: str, name: str) -> Button:
+        return Button(text=text, action=action(draft, name))
+
+    if draft.step == "collect":
+        if draft.has_content:
+            text = rt.GOT.format(texts=len(draft.texts), files=len(draft.files))
+        else:
+            text = rt.START.format(code=problem.code, title=_title(problem))
+            if in_group:
+                text += "\n" + rt.START_GROUP
+        return OutMessage(text=text, buttons=((button(rt.DONE_BUTTON, "done"),),))
+    if draft.step == "claim":
+        return OutMessage(
+            text=rt.CLAIM.format(code=problem.code),
+            buttons=(
+                (button(rt.CLAIM_PROGRESS, "cp"), button(rt.CLAIM_COMPLETED, "cc")),
+                (button(rt.ADD_MORE, "more"),),
+            ),
+        )
+    if draft.step in ("money", "rules", "people"):
+        text = {"money": rt.MONEY, "rules": rt.RULES, "people": rt.PEOPLE}[draft.step]
+        row = [button(rt.SKIP, "skip")]
+        if draft.step == "money":
+            row.append(button(rt.SKIP_ALL, "none"))
+        return OutMessage(text=text, buttons=(tuple(row),))
+    body = draft.text or rt.NONE_TEXT
+    if len(body) > TEXT_PREVIEW:
+        body = body[:TEXT_PREVIEW] + "…"
+    claim = rt.CLAIM_COMPLETED if draft.claim == "completed" else rt.CLAIM_PROGRESS
+    return OutMessage(
+        text=rt.CONFIRM.format(
+            code=problem.code,
+            claim=claim,
+            text=body,
+            files=len(draft.files),
+            money=show_money(draft.money),
+            rules=show_count(draft.rules, "项"),
+            people=show_count(draft.people, "人"),
+        ),
+        buttons=((button(rt.SUBMIT, "ok"), button(rt.DISCARD, "no")),),
+    )
+
+
+def status_name(status: str) -> str:
+    return t.STATUS_NAMES[status]  # type: ignore[index]
