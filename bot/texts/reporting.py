@@ -14,7 +14,7 @@ NOT_FOUND = "本单位没有编号为 {code} 的未销号问题。发送 /mine �
 MINE_HEAD = "{unit} 未销号的问题 {count} 个（点按钮报告进展）："
 MINE_NONE = "{unit} 目前没有未销号的问题。"
 MINE_LINE = "{code}｜{status}｜{limit}\n  {title}"
-REPORT_BUTTON = "报告 {code}"
+REPORT_BUTTON = "报告进展 {code}"
 PICK = "请选择要报告的问题："
 
 # the draft, step by step

@@ -68,8 +68,14 @@ async def press(sb: Sandbox, user: SimUser, chat: SimChat, label: str) -> str:
     return str(sb.received(chat)[-1].get("text", ""))
 
 
-async def send_and_wait(sb: Sandbox, chat: SimChat, act: object) -> str:
+async def send_and_wait(sb: Sandbox, chat: SimChat, act: object, until: str = "") -> str:
+    """Act, then wait for the bot's next message there (one that contains `until`)."""
     before = len(sb.received(chat))
     act()  # type: ignore[operator]
-    await sb.wait_for(lambda: len(sb.received(chat)) > before, timeout=10)
+
+    def answered() -> bool:
+        fresh = sb.received(chat)[before:]
+        return any(until in str(m.get("text", "")) for m in fresh)
+
+    await sb.wait_for(answered, timeout=10)
     return str(sb.received(chat)[-1].get("text", ""))

@@ -228,3 +228,30 @@ async def test_extension_request_is_stored_for_review(sandbox: Sandbox, runtime:
     assert [tuple(r) for r in rows] == [("2030-06-30", "pending")]
     assert "只读" not in ok
     _ = issue_code  # the helper module re-exports it for other tests
+
+
+async def test_a_file_over_20_mb_is_kept_by_id_and_the_contact_told(
+    sandbox: Sandbox, runtime: Runtime
+) -> None:
+    await seed(runtime)
+    alice, dm = await bound_contact(sandbox, "县财政局", 501, "王芳")
+    await ask(sandbox, alice, dm, "/report R6-01-001")
+    big = b"%PDF-1.4\n" + bytes(21 * 1024 * 1024)
+    await send_and_wait(
+        sandbox,
+        dm,
+        lambda: sandbox.send_document(alice, dm, big, "会议录像.pdf", "application/pdf"),
+        until="附件 1 个",
+    )
+    said = [str(m.get("text")) for m in sandbox.received(dm)[-2:]]
+    assert any("超过 20 MB" in t and "会议录像.pdf" in t for t in said)
+    await press(sandbox, alice, dm, "完成")
+    await press(sandbox, alice, dm, "持续推进")
+    await press(sandbox, alice, dm, "没有量化成果")
+    await press(sandbox, alice, dm, "确认提交")
+    row = await runtime.db.fetchone("SELECT file_id, sha256, local_path, note FROM attachments")
+    assert row is not None
+    assert row["file_id"]
+    assert row["sha256"] is None
+    assert row["local_path"] is None
+    assert "20 MB" in row["note"]
