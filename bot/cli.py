@@ -7,8 +7,9 @@ import asyncio
 import contextlib
 import signal
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot import logs
 from bot.config import Config, ConfigError, load_config
@@ -31,6 +32,13 @@ def _parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("export", help="导出问题台账 .xlsx")
     exp.add_argument("file", type=Path)
     exp.add_argument("--config", type=Path)
+    tick = sub.add_parser("tick", help="执行某一时刻到期的全部定时任务（幂等）")
+    tick.add_argument("--at", required=True, type=_moment, help="时刻，如 2026-11-27T17:00+08:00")
+    tick.add_argument("--config", type=Path)
+    dig = sub.add_parser("digest", help="打印（或发送）一日一小结 / 一周一汇总")
+    dig.add_argument("kind", choices=["daily", "weekly"])
+    dig.add_argument("--send", action="store_true", help="放入发件队列，由运行中的机器人发送")
+    dig.add_argument("--config", type=Path)
     code = sub.add_parser("code", help="生成一个绑定码")
     code.add_argument("unit", nargs="?", default="", help="单位名称（联络员需要）")
     code.add_argument("--role", choices=["contact", "leader", "admin"], default="contact")
@@ -52,6 +60,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "code":
             config = load_config(args.config, require_token=False)
             return asyncio.run(_code(config, args.unit, args.role))
+        if args.command in ("tick", "digest"):
+            config = load_config(args.config, require_token=False)
+            from bot import duty_cli
+
+            if args.command == "tick":
+                return asyncio.run(duty_cli.tick(config, args.at))
+            return asyncio.run(duty_cli.digest(config, args.kind, send=args.send))
         if args.command == "import":
             config = load_config(args.config, require_token=False)
             return _import(config, args.file, args.round)
@@ -68,6 +83,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return 2
+
+
+def _moment(text: str) -> datetime:
+    """An ISO date-time; without a zone it is read in Asia/Shanghai's sense of local time."""
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+    return moment
 
 
 def _import(config: Config, path: Path, round_hint: str) -> int:

@@ -10,11 +10,11 @@ import asyncio
 import contextlib
 import functools
 import logging
-import time
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot import texts
+from bot.clock import Clock, system_clock
 from bot.context import App
 from bot.messages import OutMessage
 from bot.ratelimit import ChatRateLimiter, retry_seconds
@@ -33,9 +33,16 @@ BACKOFF_CAP = 300.0
 
 class OutboxSender:
     def __init__(
-        self, app: App, db: Database, limiter: ChatRateLimiter, *, concurrency: int = 16
+        self,
+        app: App,
+        db: Database,
+        limiter: ChatRateLimiter,
+        *,
+        clock: Clock = system_clock,
+        concurrency: int = 16,
     ) -> None:
         self._app = app
+        self._clock = clock
         self._db = db
         self._limiter = limiter
         self._slots = asyncio.Semaphore(concurrency)
@@ -57,7 +64,7 @@ class OutboxSender:
 
     async def _dispatch_due(self) -> float:
         """Start a send for each chat that is ready; return how long to sleep."""
-        now = time.time()
+        now = self._clock().timestamp()
         items = await outbox.due(self._db, now)
         pause = 1.0
         for item in items:
@@ -113,7 +120,8 @@ class OutboxSender:
 
     async def _later(self, item: OutboxItem, seconds: float, error: str, *, count: bool) -> None:
         async with self._db.transaction() as tx:
-            await outbox.retry_later(tx, item.id, time.time() + seconds, error, count)
+            due = self._clock().timestamp() + seconds
+            await outbox.retry_later(tx, item.id, due, error, count)
 
     async def _finish(self, item: OutboxItem, status: str, error: str) -> None:
         async with self._db.transaction() as tx:

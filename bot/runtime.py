@@ -20,6 +20,7 @@ from bot.inbox import InboxWorker
 from bot.polling import Poller
 from bot.ratelimit import ChatRateLimiter, Pace
 from bot.services.container import Services
+from bot.services.duties.runner import DutyRunner
 from storage.db import Database
 from storage.migrations import open_database
 
@@ -50,6 +51,7 @@ class Runtime:
         self.worker: InboxWorker
         self.sender: OutboxSender
         self.services: Services
+        self.duties: DutyRunner
 
     async def start(self) -> None:
         self.db = await open_database(self.config.storage.path)
@@ -60,7 +62,7 @@ class Runtime:
         )
         self.app = build_application(self.services, limiter=limiter, request=request)
         self.worker = InboxWorker(self.app, self.db)
-        self.sender = OutboxSender(self.app, self.db, limiter)
+        self.sender = OutboxSender(self.app, self.db, limiter, clock=self._clock)
         self.services.kick_outbox = self.sender.kick
         await self.app.initialize()
         await self.app.start()
@@ -70,6 +72,10 @@ class Runtime:
         if resumed:
             log.info("resuming %d update(s) stored before the last stop", resumed)
         self._spawn(self.sender.run(), "outbox")
+        self.duties = DutyRunner(self.config, self.db)
+        assert self.app.job_queue is not None
+        # The JobQueue is only a clock here: what is due lives in the database.
+        self.app.job_queue.run_repeating(self._tick, interval=60, first=1, name="duties")
         if self.config.telegram.mode == "webhook":
             from bot.webhook import WebhookServer
 
@@ -89,6 +95,13 @@ class Runtime:
         for task in done:
             if not task.cancelled() and task.exception() is not None:
                 raise task.exception()  # type: ignore[misc]
+
+    async def _tick(self, _context: object) -> None:
+        try:
+            if await self.duties.tick(self._clock()):
+                self.sender.kick()
+        except Exception:  # a bad tick must not stop the clock; the next one tries again
+            log.exception("duty tick failed")
 
     async def stop(self) -> None:
         for task in self._tasks:

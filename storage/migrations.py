@@ -27,6 +27,7 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial"),
     Migration(2, "imports"),
+    Migration(3, "weekly_figures"),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -1,0 +1,1 @@
+"""Scheduled duties: reminders, red warnings, chasing, and the daily and weekly digests."""

@@ -1,0 +1,42 @@
+"""Texts of the scheduled duties: reminders, warnings, chasing, and the digests."""
+
+from __future__ import annotations
+
+WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+REMIND = "【到期提醒】{code} 将于 {date}（{weekday}）到期，还有 {days} 天。\n{title}\n请抓紧整改，发送 /report {code} 或回复本消息报告进展。"
+DUE_TODAY = "【今日到期】{code} 今天（{date}）到期。\n{title}\n请今天内报告整改进展：发送 /report {code} 或回复本消息。"
+DUE_SOON_HOLIDAY = "【到期提醒】{code} 将于 {date}（{weekday}，节假日）到期，还有 {days} 天。\n{title}\n请在节前报告整改进展：发送 /report {code} 或回复本消息。"
+OVERDUE = "【逾期提醒】{code} 已逾期 {days} 天（时限 {date}）。\n{title}\n请尽快完成整改并报告进展；确需延期请发送 /extend。"
+RED = "【红色预警】{unit} 的问题 {code} 已逾期 {days} 天（时限 {date}），请督办。\n{title}\n当前状态：{status}"
+CHASE = "【催报】{code} 已 {days} 天没有报告整改进展。\n{title}\n请今天报告进展：发送 /report {code} 或回复本消息。"
+LATE = "（补发：原定 {at}）"
+
+DAILY_HEAD = "【一日一小结】{date}（{weekday}）"
+DAILY_REPORTS = "今日报告 {count} 份："
+DAILY_REPORTS_NONE = "今日报告：无"
+DAILY_UNIT_REPORTS = "· {unit} {count} 份"
+DAILY_COMPLETED = "今日申请验收 {completed} 项，今日销号 {closed} 项"
+DAILY_DUE_SOON = "未来 3 个工作日到期 {count} 项："
+DAILY_NEW_OVERDUE = "新增逾期 {count} 项："
+DAILY_RED = "红色预警 {count} 项："
+DAILY_SILENT = "长期未报告的单位（超过 {days} 天）："
+DAILY_ITEM = "· {code} {unit}｜{note}"
+DAILY_SILENT_ITEM = "· {unit}：{count} 项（最久 {days} 天）"
+NONE = "无"
+
+WEEKLY_HEAD = "【一周一汇总】{period}（截至 {date}）"
+WEEKLY_RATES = "整改率 {rectify}（{rectify_change}）｜完成率 {complete}（{complete_change}）\n整改率 = 已销号 ÷ 问题总数；完成率 = (已销号 + 已完成待验收) ÷ 问题总数"
+WEEKLY_CHANGE = "较上周 {sign}{value} 个百分点"
+WEEKLY_FIRST = "首次汇总"
+WEEKLY_TOTAL = "问题 {total} 项：已销号 {closed}，待验收 {awaiting}，整改中 {in_progress}，未启动 {not_started}，逾期 {overdue}"
+WEEKLY_TABLE = "【各单位】总数/销号/待验收/整改中/逾期/整改率"
+WEEKLY_ROW = "{unit}\n  {total}/{closed}/{awaiting}/{in_progress}/{overdue}/{rate}"
+WEEKLY_WORST = "【逾期最久】"
+WEEKLY_WORST_ITEM = "· {code} {unit}｜逾期 {days} 天"
+WEEKLY_SILENT = "【本周未报告的单位】{units}"
+WEEKLY_FIGURES = "【整改成果】挽回损失 {money} 万元｜新建/完善制度 {rules} 项｜问责 {people} 人"
+WEEKLY_NOTICES = "【通知未阅】{text}"
+WEEKLY_UNIT_HEAD = "【一周一汇总】{unit}（{period}，截至 {date}）"
+WEEKLY_UNIT_BODY = "问题 {total} 项：已销号 {closed}，待验收 {awaiting}，整改中 {in_progress}，未启动 {not_started}，逾期 {overdue}\n整改率 {rate}；本周报告 {reports} 份"
+WEEKLY_UNIT_OVERDUE = "逾期问题："

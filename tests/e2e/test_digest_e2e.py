@@ -1,0 +1,63 @@
+"""At a weekly moment the office and leaders groups get 一周一汇总 through the strict sandbox."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from bot.runtime import Runtime
+from bot.sandbox import Sandbox
+from bot.services.duties.runner import SINCE_KEY
+from storage import state
+from storage.migrations import open_database
+from tests.e2e.conftest import sandbox_config
+from tests.unit.duty_world import LEADERS, OFFICE, TZ, build
+
+FRIDAY_1701 = datetime(2026, 11, 27, 17, 1, tzinfo=TZ)
+
+
+async def test_weekly_digest_reaches_office_and_leaders(sandbox: Sandbox, tmp_path: Path) -> None:
+    config = sandbox_config(sandbox, tmp_path)
+    db = await open_database(config.storage.path)
+    await build(db, tmp_path, date(2026, 11, 16))
+    async with db.transaction() as tx:  # the bot has been running since Monday
+        await state.put(tx, SINCE_KEY, datetime(2026, 11, 23, 8, 0, tzinfo=TZ).isoformat())
+    groups = await db.fetchall("SELECT chat_id, title FROM chats WHERE chat_id < 0")
+    contacts = await db.fetchall("SELECT chat_id FROM chats WHERE type = 'private'")
+    await db.close()
+    for row in groups:
+        sandbox.group(int(row["chat_id"]), str(row["title"]))
+    for row in contacts:
+        sandbox.private_chat(sandbox.user(int(row["chat_id"]), "联络员"))
+
+    started = time.monotonic()
+
+    def clock() -> datetime:  # Friday 17:01 in the office's time zone, and running
+        return FRIDAY_1701 + timedelta(seconds=time.monotonic() - started)
+
+    async with Runtime(config, clock=clock, poll_timeout=1):
+        for chat in (OFFICE, LEADERS):
+            await sandbox.wait_for(
+                lambda c=chat: any("一周一汇总" in str(m.get("text")) for m in sandbox.received(c)),
+                timeout=30,
+            )
+        unit_group = -100_001
+        await sandbox.wait_for(
+            lambda: any(
+                "一周一汇总】县交通运输局" in str(m.get("text"))
+                for m in sandbox.received(unit_group)
+            ),
+            timeout=60,
+        )
+    office_digest = next(
+        str(m["text"]) for m in sandbox.received(OFFICE) if "一周一汇总" in str(m["text"])
+    )
+    assert "2026-W48" in office_digest
+    assert "整改率" in office_digest
+    assert "【各单位】" in office_digest
+    assert [m["text"] for m in sandbox.received(LEADERS) if "一周一汇总" in str(m["text"])] == [
+        office_digest
+    ]
+    assert sandbox.rejected() == []
+    assert sandbox.flood_violations == []
