@@ -62,3 +62,36 @@ async def totals(db: Reader, today: date) -> Counts:
     )
     assert row is not None
     return Counts.from_row(row)
+
+
+class Cell(Record):
+    """Counts of one (unit, category, round): the finest grain /stats adds up."""
+
+    unit_id: int
+    unit_name: str
+    category: str
+    round_id: int
+    round_name: str
+    first: int
+    total: int
+    closed: int
+    awaiting: int
+    in_progress: int
+    not_started: int
+    overdue: int
+
+
+async def cube(db: Reader, today: date) -> list[Cell]:
+    """Every (unit, category, round) with its counts, in one scan of the problems."""
+    rows = await db.fetchall(
+        "SELECT p.unit_id, u.name AS unit_name, p.category, p.round_id, r.name AS round_name,"
+        " MIN(p.id) AS first, COUNT(*) AS total, SUM(p.status = 'closed') AS closed,"
+        " SUM(p.status = 'awaiting_acceptance') AS awaiting,"
+        " SUM(p.status = 'in_progress') AS in_progress,"
+        " SUM(p.status = 'imported') AS not_started,"
+        " SUM(p.status != 'closed' AND p.kind != 'ongoing' AND p.deadline < :today) AS overdue"
+        " FROM problems p JOIN units u ON u.id = p.unit_id JOIN rounds r ON r.id = p.round_id"
+        " GROUP BY p.unit_id, p.category, p.round_id",
+        {"today": today.isoformat()},
+    )
+    return [Cell.from_row(r) for r in rows]

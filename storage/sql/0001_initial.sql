@@ -34,7 +34,8 @@ CREATE TABLE problems (
     closed_at     TEXT,
     UNIQUE (round_id, code)
 );
-CREATE INDEX problems_unit ON problems(unit_id, status);
+-- Covers /stats' one scan (grouped by unit, category, round) and a unit's own lookups.
+CREATE INDEX problems_unit ON problems(unit_id, category, round_id, status, kind, deadline);
 CREATE INDEX problems_code ON problems(code);
 
 CREATE TABLE people (

@@ -86,6 +86,9 @@ def _workbook(
             ]
         )
         row = sheet.max_row
+        for cell in sheet[row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # text, never a formula, whatever it starts with
         sheet.cell(row=row, column=8).number_format = DATE_FORMAT
         sheet.cell(row=row, column=12).number_format = "yyyy-mm-dd hh:mm"
         for column in (4, 5, 13):

@@ -66,7 +66,8 @@ def _decode(data: bytes) -> str:
         except UnicodeDecodeError:
             continue
         controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t")
-        if "\x00" in text or controls > len(text) // 100:
+        # Binary junk is full of control characters; a sheet has a stray one at most.
+        if "\x00" in text or controls > max(20, len(text) // 100):
             break
         return text
     raise LedgerFileError("无法识别这个文件：请上传 .xlsx 或 .csv（UTF-8 或 GB18030 编码）的台账。")

@@ -18,6 +18,7 @@ _DATE_DASH = re.compile(
     r"^(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
 )
 _DATE_CN = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?$")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_TEXT = 4000  # a cell longer than this is a paste gone wrong
 
 
@@ -61,6 +62,8 @@ def clean_text(value: Cell) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).translate(_FULLWIDTH_DIGITS).replace("\u3000", " ").replace("\xa0", " ")
+    # Control characters pasted from Word (\x0b and the like) cannot live in a workbook.
+    text = _CONTROLS.sub(" ", text)
     lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     return "\n".join(lines).strip()
 
@@ -142,7 +145,7 @@ def parse_rows(table: list[list[Cell]]) -> Parsed:
         rows.append(row)
     if not rows and not errors:
         errors.append(RowError(row=2, column=t.CODE, reason="表头下面没有任何问题"))
-    return Parsed(rows, errors)
+    return Parsed([] if errors else rows, errors)  # a refused file yields no rows at all
 
 
 def _parse_row(
