@@ -49,6 +49,11 @@ class OutboxSender:
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._wake = asyncio.Event()
 
+    @property
+    def busy(self) -> bool:
+        """A send is in flight."""
+        return bool(self._in_flight)
+
     def kick(self) -> None:
         """Something was queued: look now rather than at the next timed check."""
         self._wake.set()

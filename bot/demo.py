@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 import tempfile
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.config import parse_config
+from bot.demo_week import SimClock, play_week
 from bot.runtime import Runtime
 from bot.sample import ROUND, write_xlsx
 from bot.sandbox import Sandbox, SimChat, SimUser
@@ -53,6 +55,14 @@ async def _report(sb: Sandbox, contact: SimUser, dm: SimChat) -> None:
     await _press(sb, contact, dm, "确认提交")
 
 
+async def _quick(sb: Sandbox, contact: SimUser, dm: SimChat, text: str) -> None:
+    """A quick report of progress: the code and a sentence, then two taps."""
+    await _exchange(sb, dm, lambda: sb.send_text(contact, dm, text))
+    await _press(sb, contact, dm, "持续推进")
+    await _press(sb, contact, dm, "没有量化成果")
+    await _press(sb, contact, dm, "确认提交")
+
+
 async def _exchange(sb: Sandbox, chat: SimChat, act: Callable[[], Any], replies: int = 1) -> None:
     """Act as a user and wait until the bot has answered in that chat."""
     before = len(sb.received(chat))
@@ -80,9 +90,20 @@ async def run_demo(keep: Path | None = None) -> int:
                 },
                 "demo",
             )
+            print("整改通演示：本地沙盒启动，导入台账，登记群，绑定联络员……", file=sys.stderr)
             ledger = write_xlsx(folder / "问题台账.xlsx", date.today())
-            async with Runtime(config, poll_timeout=1) as runtime:
+            clock = SimClock()
+            async with Runtime(config, clock=clock, poll_timeout=1) as runtime:
                 chats = await _script(sb, ledger.read_bytes())
+                contact = sb.user(CONTACT_ID, "李联络")
+                contact_dm = sb.private_chat(contact)
+                today = clock().astimezone(runtime.duties.settings.tz).date()
+
+                async def week_day(day: date) -> None:
+                    if day == runtime.duties.calendar.next_workdays(today, 2)[-1]:
+                        await _quick(sb, contact, contact_dm, "R6-01-003 已召开专题会，正在整改")
+
+                await play_week(runtime, clock, today + timedelta(days=1), week_day)
                 await runtime.worker.drain()
             print(f"整改通演示：{len(chats)} 个对话（本地沙盒，未连接 Telegram）\n")
             for chat in chats:
