@@ -12,21 +12,26 @@ from handlers import (
     binding,
     cancel,
     common,
+    digest,
     errors,
     fallback,
     groups,
     ledger_export,
     ledger_import,
     ledger_views,
+    notice,
+    office_waits,
     report_commands,
     report_flow,
+    review,
     start,
 )
 
 # Handler groups: lower runs first, and one handler at most fires per group.
 REMEMBER = -1  # record people and chats before anything reads them
 CONVERSATIONS = 0  # a contact's draft, reply or quick report; stops the update when it takes it
-COMMANDS = 1  # every feature's commands and buttons, then the fallback
+OFFICE_ANSWERS = 1  # an admin's answer to an open question (notice content, a reason)
+COMMANDS = 2  # every feature's commands and buttons, then the fallback
 
 
 def build_application(
@@ -53,6 +58,7 @@ def build_application(
 
     app.add_handler(common.handlers()[0], group=REMEMBER)
     app.add_handlers(report_flow.handlers(), group=CONVERSATIONS)
+    app.add_handlers(office_waits.handlers(), group=OFFICE_ANSWERS)
     features = (
         start,
         binding,
@@ -62,6 +68,9 @@ def build_application(
         ledger_views,
         ledger_export,
         report_commands,
+        notice,
+        review,
+        digest,
     )
     for module in features:
         app.add_handlers(module.handlers(), group=COMMANDS)

@@ -9,14 +9,13 @@ from bot import texts
 from bot.context import Context
 from bot.services.ledger.export import export_xlsx
 from bot.texts import ledger as lt
-from handlers.common import actor_of, answer
+from handlers.ledger_views import viewer
 
 
 async def export(update: Update, ctx: Context) -> None:
     """Send the ledger workbook (admins and leaders)."""
-    actor = await actor_of(update, ctx)
-    if not (actor.is_admin or actor.is_leader):
-        await answer(update, ctx, lt.VIEW_ROLE_REFUSED)
+    # The same rights and places as /units: never into a unit's group.
+    if await viewer(update, ctx, everyone=False) is None:
         return
     chat = update.effective_chat
     assert chat is not None

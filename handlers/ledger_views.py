@@ -19,7 +19,7 @@ from storage import chats, ledger, units
 PAGE_CALLBACK = r"^pg:(units|unit|overdue):(\d+):(\d+)$"
 
 
-async def _viewer(update: Update, ctx: Context, *, everyone: bool) -> Actor | None:
+async def viewer(update: Update, ctx: Context, *, everyone: bool) -> Actor | None:
     """The actor if they may read here; otherwise tell them why not and return None."""
     actor = await actor_of(update, ctx)
     if not actor.is_bound:
@@ -84,19 +84,19 @@ async def _show(update: Update, ctx: Context, actor: Actor, view: str, arg: int)
 
 async def units_cmd(update: Update, ctx: Context) -> None:
     """Every unit: contacts, open, awaiting acceptance, overdue, 整改率."""
-    if actor := await _viewer(update, ctx, everyone=False):
+    if actor := await viewer(update, ctx, everyone=False):
         await _show(update, ctx, actor, "units", 0)
 
 
 async def overdue_cmd(update: Update, ctx: Context) -> None:
     """Overdue problems, most overdue first (a contact sees their own unit's)."""
-    if actor := await _viewer(update, ctx, everyone=True):
+    if actor := await viewer(update, ctx, everyone=True):
         await _show(update, ctx, actor, "overdue", 0)
 
 
 async def unit_cmd(update: Update, ctx: Context) -> None:
     """One unit's problems; a contact's own unit when no name is given."""
-    actor = await _viewer(update, ctx, everyone=True)
+    actor = await viewer(update, ctx, everyone=True)
     if actor is None:
         return
     typed = " ".join(ctx.args or [])
@@ -114,7 +114,7 @@ async def unit_cmd(update: Update, ctx: Context) -> None:
 
 async def problem_cmd(update: Update, ctx: Context) -> None:
     """One problem with its whole history."""
-    actor = await _viewer(update, ctx, everyone=True)
+    actor = await viewer(update, ctx, everyone=True)
     if actor is None:
         return
     code = "".join(clean(" ".join(ctx.args or [])).upper().split())
@@ -139,7 +139,7 @@ async def problem_cmd(update: Update, ctx: Context) -> None:
 
 async def stats_cmd(update: Update, ctx: Context) -> None:
     """整改率 and 完成率, overall and per unit, category and round."""
-    if await _viewer(update, ctx, everyone=False):
+    if await viewer(update, ctx, everyone=False):
         await answer(update, ctx, await views.stats_text(ctx.svc.db, ctx.svc.today()))
 
 

@@ -58,13 +58,12 @@ async def start_on(
     chat = update.effective_chat
     assert chat is not None
     try:
-        draft = await flow.begin(svc.db, actor.person.id, chat.id, problem, texts, svc.clock())
+        draft = await flow.begin(
+            svc.db, actor.person.id, chat.id, problem, texts, svc.clock(), files or []
+        )
     except flow.Refused as exc:
         await answer(update, ctx, str(exc))
         return
-    if files:
-        draft.files += files
-        await flow.save(svc.db, draft, svc.clock())
     await show_step(update, ctx, draft)
 
 

@@ -95,3 +95,27 @@ async def cube(db: Reader, today: date) -> list[Cell]:
         {"today": today.isoformat()},
     )
     return [Cell.from_row(r) for r in rows]
+
+
+class Results(Record):
+    """挽回损失 (0.01 万元), 新建/完善制度, 问责 from the reports the office accepted."""
+
+    label: str
+    money_x100: int
+    rules: int
+    people: int
+
+
+async def accepted_results(db: Reader, dimension: Dimension) -> list[Results]:
+    """Per unit or round; the figures of a report count once the office accepted it."""
+    label, join, group = _GROUP[dimension]
+    rows = await db.fetchall(
+        f"SELECT {label} AS label, COALESCE(SUM(rep.recovered_wan_x100), 0) AS money_x100,"
+        " COALESCE(SUM(rep.rules_count), 0) AS rules,"
+        " COALESCE(SUM(rep.accountable_count), 0) AS people"
+        f" FROM reports rep JOIN problems p ON p.id = rep.problem_id {join}"
+        " WHERE rep.withdrawn_at IS NULL AND rep.id IN"
+        " (SELECT report_id FROM reviews WHERE decision = 'approved' AND report_id IS NOT NULL)"
+        f" GROUP BY {group} ORDER BY MIN(p.id)"
+    )
+    return [Results.from_row(r) for r in rows]

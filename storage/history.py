@@ -86,3 +86,11 @@ async def trail(db: Reader, problem_id: int) -> list[AuditEntry]:
         (problem_id,),
     )
     return [AuditEntry.from_row(r) for r in rows]
+
+
+async def report_files(db: Reader, report_id: int) -> list[tuple[str, str]]:
+    """(kind, file id) of a report's attachments, in the order they came."""
+    rows = await db.fetchall(
+        "SELECT kind, file_id FROM attachments WHERE report_id = ? ORDER BY id", (report_id,)
+    )
+    return [(str(r[0]), str(r[1])) for r in rows]

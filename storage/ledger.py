@@ -131,10 +131,11 @@ async def record_deadline_change(
     reason: str,
     by: int | None,
     at: datetime,
+    extension_id: int | None = None,
 ) -> None:
     await tx.execute(
         "INSERT INTO deadline_changes (problem_id, old_deadline, new_deadline, reason,"
-        " changed_by, changed_at) VALUES (?, ?, ?, ?, ?, ?)",
+        " changed_by, changed_at, extension_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (
             problem_id,
             old.isoformat() if old else None,
@@ -142,6 +143,7 @@ async def record_deadline_change(
             reason,
             by,
             iso(at),
+            extension_id,
         ),
     )
 

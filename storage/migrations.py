@@ -28,6 +28,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial"),
     Migration(2, "imports"),
     Migration(3, "weekly_figures"),
+    Migration(4, "notices"),
 )
 
 LATEST = MIGRATIONS[-1].version

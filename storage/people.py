@@ -94,3 +94,13 @@ async def bound_user_ids(db: Reader) -> list[int]:
         " WHERE r.revoked_at IS NULL ORDER BY p.tg_user_id"
     )
     return [int(r[0]) for r in rows]
+
+
+async def tg_id_of(db: Reader, person_id: int) -> int | None:
+    row = await db.fetchone("SELECT tg_user_id FROM people WHERE id = ?", (person_id,))
+    return None if row is None else int(row[0])
+
+
+async def name_of(db: Reader, person_id: int) -> str:
+    row = await db.fetchone("SELECT name FROM people WHERE id = ?", (person_id,))
+    return "" if row is None else str(row[0])

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.config import ScheduleConfig
 from bot.messages import OutMessage, split_text
-from storage import chats, outbox
+from bot.services.quiet import after_quiet
+from storage import chats, outbox, people
 from storage.db import Tx
 
 
@@ -46,3 +48,40 @@ async def to_office(tx: Tx, key: str, kind: str, text: str, at: datetime) -> boo
     if office is None or not office.active:
         return False
     return await enqueue(tx, key, office.chat_id, kind, OutMessage(text=text), at) > 0
+
+
+async def to_unit(
+    tx: Tx, key: str, unit_id: int, kind: str, text: str, at: datetime, schedule: ScheduleConfig
+) -> None:
+    """Tell a unit: its groups now, its contacts directly (after quiet hours)."""
+    for group in await chats.unit_groups(tx, unit_id):
+        if group.active:
+            await enqueue(
+                tx, f"{key}@{group.chat_id}", group.chat_id, kind, OutMessage(text=text), at
+            )
+    for person in await people.contacts_of_unit(tx, unit_id):
+        await to_person(tx, key, person.tg_user_id, kind, text, at, schedule)
+
+
+async def to_person(
+    tx: Tx,
+    key: str,
+    tg_user_id: int,
+    kind: str,
+    text: str,
+    at: datetime,
+    schedule: ScheduleConfig,
+) -> None:
+    """A direct message to someone who has a chat with the bot, outside quiet hours."""
+    chat = await chats.get(tx, tg_user_id)
+    if chat is None or not chat.active:
+        return
+    await enqueue(
+        tx,
+        f"{key}@{tg_user_id}",
+        tg_user_id,
+        kind,
+        OutMessage(text=text),
+        at,
+        after_quiet(at, schedule),
+    )

@@ -12,6 +12,8 @@ from storage.times import utcnow
 
 # Set by the inbox worker while an update is processed; the handlers run in that task.
 current_update_id: ContextVar[int | None] = ContextVar("current_update_id", default=None)
+# The update whose effect this task has already committed: a second effect is a bug.
+_claimed: ContextVar[int | None] = ContextVar("claimed_update_id", default=None)
 
 
 class AlreadyHandledError(Exception):
@@ -28,5 +30,9 @@ async def effect(db: Database) -> AsyncIterator[Tx]:
     async with db.transaction() as tx:
         update_id = current_update_id.get()
         if update_id is not None and not await inbox.claim_done(tx, update_id, utcnow()):
+            if _claimed.get() == update_id:
+                raise RuntimeError("an update may have one effect: its second would not be atomic")
             raise AlreadyHandledError(update_id)
         yield tx
+    if update_id is not None:
+        _claimed.set(update_id)

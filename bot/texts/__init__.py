@@ -38,6 +38,11 @@ COMMANDS_ADMIN = [
     *COMMANDS_PRIVATE,
     ("import", "导入问题台账：/import [巡察轮次] 后发送文件"),
     *COMMANDS_LEADER,
+    ("review", "验收销号与延期审核"),
+    ("notice", "发通知（需各单位点“已阅”）"),
+    ("receipts", "通知已阅情况：/receipts [通知编号]"),
+    ("reopen", "回头看：/reopen 问题编号 理由"),
+    ("digest", "生成汇总：/digest daily|weekly"),
     ("code", "生成绑定码：/code 单位 [contact|leader|admin]"),
     ("setgroup", "在群内登记群：/setgroup office|leaders|unit 单位"),
 ]
@@ -85,7 +90,8 @@ BIND_IN_GROUP = "为保护绑定码，请在与我的私聊中发送 /bind。"
 
 # /cancel
 CANCEL_NOTHING = "当前没有进行中的操作。"
-CANCEL_DONE = "已放弃未完成的报告，未提交任何内容。"
+CANCEL_DONE = "已取消进行中的操作，未提交任何内容。"
+PRIVATE_ONLY = "请在与我的私聊中使用 /{command}。"
 
 # /code
 CODE_USAGE = (

@@ -66,6 +66,11 @@ OVERDUE_LINE = "逾期 {days} 天｜{code}｜{unit}｜{status}\n  {title}"
 STATS_HEAD = "整改统计（截至 {today}）\n整改率 = 已销号 ÷ 问题总数；完成率 = (已销号 + 已完成待验收) ÷ 问题总数"
 STATS_TOTAL = "全部：问题 {total} 个，已销号 {closed}，待验收 {awaiting}，整改中 {in_progress}，未启动 {not_started}，逾期 {overdue}\n整改率 {rectify}，完成率 {complete}"
 STATS_SECTION = "【按{what}】"
+STATS_RESULTS = (
+    "整改成果（已验收的报告）：挽回损失 {money} 万元，新建/完善制度 {rules} 项，问责 {people} 人"
+)
+STATS_RESULTS_SECTION = "【整改成果·按{what}】"
+STATS_RESULTS_LINE = "{label}：挽回损失 {money} 万元，制度 {rules} 项，问责 {people} 人"
 STATS_LINE = "{label}：{total} 个，整改率 {rectify}，完成率 {complete}，逾期 {overdue}"
 
 PROBLEM_DETAIL = (

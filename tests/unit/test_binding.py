@@ -85,22 +85,41 @@ async def test_setgroup_by_non_admin_is_refused(
 
 
 async def test_effect_claims_update_once(db: Database) -> None:
+    """A second handling of an update finds it claimed; two effects in one handling is a bug."""
+    import asyncio
+    import contextvars
+
+    import pytest
+
     from bot.services.uow import AlreadyHandledError, current_update_id
     from storage import inbox
 
     async with db.transaction() as tx:
         await inbox.store(tx, [(9, "chat:1", "{}")], utcnow())
-    token = current_update_id.set(9)
-    try:
+
+    async def handle(second_effect: bool) -> None:
+        current_update_id.set(9)
         async with effect(db):
             pass
-        try:
+        if second_effect:
             async with effect(db):
-                raise AssertionError("a second effect for one update must not run")
-        except AlreadyHandledError:
+                pass
+
+    await asyncio.get_running_loop().create_task(handle(False), context=contextvars.Context())
+    with pytest.raises(AlreadyHandledError):  # handled again, e.g. after a crash: no effect
+        await asyncio.get_running_loop().create_task(handle(False), context=contextvars.Context())
+    async with db.transaction() as tx:
+        await inbox.store(tx, [(10, "chat:1", "{}")], utcnow())
+
+    async def twice() -> None:
+        current_update_id.set(10)
+        async with effect(db):
             pass
-    finally:
-        current_update_id.reset(token)
+        async with effect(db):
+            raise AssertionError("a second effect must not run")
+
+    with pytest.raises(RuntimeError, match="one effect"):
+        await asyncio.get_running_loop().create_task(twice(), context=contextvars.Context())
 
 
 def test_code_arguments_name_the_unit_and_role() -> None:

@@ -15,8 +15,12 @@ from bot.services import notify
 from bot.services.duties import digest, engine
 from bot.services.duties.engine import Duty, Settings, Target, World
 from bot.services.duties.render import late_note, problem_text
+from bot.services.ledger.figures import pct
+from bot.services.notices import rate
+from bot.services.quiet import after_quiet
 from bot.services.workdays import WorkCalendar
-from storage import duty_state, outbox, state
+from bot.texts import office as ot
+from storage import duty_state, notices, outbox, state
 from storage.db import Database, Tx
 from storage.duty_state import WeekFigures
 
@@ -82,7 +86,7 @@ class DutyRunner:
         added = 0
         for target in duty.targets:
             message = OutMessage(text=texts[target.chat_id])
-            not_before = self._after_quiet(moment) if target.direct else None
+            not_before = after_quiet(moment, self.config.schedule) if target.direct else None
             added += await notify.enqueue(
                 tx, _key(duty, target), target.chat_id, duty.kind, message, moment, not_before
             )
@@ -101,7 +105,16 @@ class DutyRunner:
         period = duty.extra["period"]
         last = await duty_state.last_week(tx, period)
         sums = digest.Sums(*await duty_state.accepted_sums(tx))
-        whole = note + digest.weekly(world, reports, duty.on, period, last, sums, "", self.settings)
+        whole = note + digest.weekly(
+            world,
+            reports,
+            duty.on,
+            period,
+            last,
+            sums,
+            await self._open_notices(tx, moment),
+            self.settings,
+        )
         tally = digest.Tally.of(world.problems, duty.on)
         if keep:  # the next week's digest compares with what this one said
             figures = WeekFigures(
@@ -115,6 +128,24 @@ class DutyRunner:
             )
             texts.update(dict.fromkeys(chats, part))
         return texts
+
+    async def _open_notices(self, tx: Tx, moment: datetime) -> str:
+        """Notices of the last 30 days that not everyone has acknowledged, with their rate."""
+        lines = []
+        for notice in await notices.sent_since(tx, moment - timedelta(days=30)):
+            acked, total = rate(await notices.recipients(tx, notice.id))
+            if acked < total:
+                head = " ".join(notice.text.split())[:20]
+                lines.append(
+                    ot.DIGEST_NOTICE.format(
+                        id=notice.id,
+                        title=head,
+                        acked=acked,
+                        total=total,
+                        rate=pct(acked / total if total else None),
+                    )
+                )
+        return "；".join(lines)
 
     async def build_digest(self, kind: str, moment: datetime) -> dict[int, str]:
         """What `kind` (daily or weekly) would say now, per chat (0: no group registered)."""
@@ -139,17 +170,6 @@ class DutyRunner:
             whole = next(iter(texts.values()), "")
             texts = {0: whole}
         return texts
-
-    def _after_quiet(self, moment: datetime) -> datetime | None:
-        """In quiet hours a direct message waits for their end; otherwise it goes now."""
-        start, end = self.config.schedule.quiet_window()
-        local = moment.astimezone(self.settings.tz)
-        now = local.time()
-        quiet = (start <= now or now < end) if start > end else (start <= now < end)
-        if not quiet:
-            return None
-        day = local.date() if now < end else local.date() + timedelta(days=1)
-        return datetime.combine(day, end, tzinfo=self.settings.tz)
 
 
 def _key(duty: Duty, target: Target) -> str:

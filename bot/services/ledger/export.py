@@ -14,9 +14,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.services.ledger import template as t
 from bot.services.ledger.figures import completion_rate, rectify_rate
-from storage import figures, ledger, progress
+from storage import audit, figures, ledger, progress
 from storage.figures import Counts
 from storage.ledger import Problem
+from storage.models import AuditEntry
 from storage.progress import LatestReport
 from storage.reader import Reader
 
@@ -37,6 +38,13 @@ def _header(sheet: Worksheet, names: tuple[str, ...], widths: tuple[int, ...]) -
         sheet.column_dimensions[get_column_letter(index)].width = width
 
 
+def _as_text(sheet: Worksheet, row: int) -> None:
+    """Text stays text, never a formula, whatever it starts with (a pasted "=…")."""
+    for cell in sheet[row]:
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.data_type = "s"
+
+
 def days_overdue(deadline: date | None, kind: str, status: str, today: date) -> int:
     if deadline is None or kind == "ongoing" or status == "closed" or deadline >= today:
         return 0
@@ -48,14 +56,17 @@ async def export_xlsx(db: Reader, today: date, timezone: str) -> bytes:
     problems = await ledger.all_problems(db)
     latest = await progress.latest_per_problem(db)
     counts = [*await figures.counts_by(db, "unit", today), await figures.totals(db, today)]
+    trail = await audit.entries(db)
     # Building the workbook is CPU work: off the event loop, so other chats go on.
-    return await asyncio.to_thread(_workbook, problems, latest, counts, today, ZoneInfo(timezone))
+    zone = ZoneInfo(timezone)
+    return await asyncio.to_thread(_workbook, problems, latest, counts, trail, today, zone)
 
 
 def _workbook(
     problems: list[Problem],
     latest: dict[int, LatestReport],
     counts: list[Counts],
+    trail: list[AuditEntry],
     today: date,
     zone: ZoneInfo,
 ) -> bytes:
@@ -86,9 +97,7 @@ def _workbook(
             ]
         )
         row = sheet.max_row
-        for cell in sheet[row]:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # text, never a formula, whatever it starts with
+        _as_text(sheet, row)
         sheet.cell(row=row, column=8).number_format = DATE_FORMAT
         sheet.cell(row=row, column=12).number_format = "yyyy-mm-dd hh:mm"
         for column in (4, 5, 13):
@@ -125,6 +134,27 @@ def _workbook(
         )
         for column in (8, 9):
             units.cell(row=units.max_row, column=column).number_format = "0.0%"
+    log = book.create_sheet("审计日志")
+    _header(
+        log,
+        ("时间", "操作人", "操作", "对象", "编号", "变更前", "变更后", "说明"),
+        (18, 12, 16, 10, 8, 40, 40, 30),
+    )
+    for e in trail:
+        log.append(
+            [
+                e.at.astimezone(zone).replace(tzinfo=None),
+                e.actor_label,
+                e.action,
+                e.entity,
+                e.entity_id,
+                e.before or "",
+                e.after or "",
+                e.detail or "",
+            ]
+        )
+        log.cell(row=log.max_row, column=1).number_format = "yyyy-mm-dd hh:mm:ss"
+        _as_text(log, log.max_row)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

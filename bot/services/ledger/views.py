@@ -137,6 +137,14 @@ async def stats_text(db: Reader, today: date) -> str:
             complete=pct(completion_rate(o)),
         ),
     ]
+    overall = await figures.accepted_results(db, "round")
+    lines.append(
+        lt.STATS_RESULTS.format(
+            money=f"{sum(r.money_x100 for r in overall) / 100:.2f}",
+            rules=sum(r.rules for r in overall),
+            people=sum(r.people for r in overall),
+        )
+    )
     for what, rows in (("单位", s.by_unit), ("问题类别", s.by_category), ("巡察轮次", s.by_round)):
         lines += ["", lt.STATS_SECTION.format(what=what)]
         lines += [
@@ -149,4 +157,14 @@ async def stats_text(db: Reader, today: date) -> str:
             )
             for c in rows
         ]
+    for what, dimension in (("单位", "unit"), ("巡察轮次", "round")):
+        results = await figures.accepted_results(db, dimension)  # type: ignore[arg-type]
+        if results:
+            lines += ["", lt.STATS_RESULTS_SECTION.format(what=what)]
+            lines += [
+                lt.STATS_RESULTS_LINE.format(
+                    label=r.label, money=f"{r.money_x100 / 100:.2f}", rules=r.rules, people=r.people
+                )
+                for r in results
+            ]
     return "\n".join(lines)

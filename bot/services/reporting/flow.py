@@ -10,7 +10,7 @@ from bot.config import Config
 from bot.messages import OutMessage
 from bot.services import notify
 from bot.services.access import Actor
-from bot.services.reporting.draft import Draft
+from bot.services.reporting.draft import Draft, DraftFile
 from bot.services.reporting.prompts import status_name
 from bot.services.reporting.status import after_report
 from bot.services.uow import current_update_id, effect
@@ -53,7 +53,13 @@ async def current(db: Reader, person_id: int) -> Draft | None:
 
 
 async def begin(
-    db: Database, person_id: int, chat_id: int, problem: Problem, texts: list[str], at: datetime
+    db: Database,
+    person_id: int,
+    chat_id: int,
+    problem: Problem,
+    texts: list[str],
+    at: datetime,
+    files: list[DraftFile] | None = None,
 ) -> Draft:
     """Start a draft; an unfinished one with content is kept, never silently replaced."""
     existing = await current(db, person_id)
@@ -61,13 +67,17 @@ async def begin(
         other = await ledger.get(db, existing.problem_id)
         raise Refused(rt.UNFINISHED.format(code=other.code if other else ""))
     if existing is not None and existing.problem_id == problem.id and existing.has_content:
-        if texts:
+        if texts or files:
             existing.texts += texts
+            existing.files += files or []
             existing.step = "claim"
         existing.chat_id = chat_id
         await save(db, existing, at)
         return existing
     draft = Draft.new(person_id, chat_id, problem.id, texts)
+    if files:
+        draft.files = list(files)
+        draft.step = "claim"
     await save(db, draft, at)
     return draft
 

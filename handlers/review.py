@@ -1,0 +1,310 @@
+"""/review, its buttons and reasons, and /reopen: the office accepts, sends back, decides."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.context import Context
+from bot.messages import Attachment, Button, OutMessage
+from bot.render import send
+from bot.services import review as review_service
+from bot.services.ledger.views import limit_text, title
+from bot.services.reporting import codes
+from bot.services.reporting.figures import show_count, show_money
+from bot.texts import fmt_time
+from bot.texts import office as ot
+from handlers.common import actor_of, answer, office_name
+from handlers.office_common import office_actor, set_wait
+from storage import history, ledger, people, reports, reviews
+
+SHOWN = 5
+PROBLEM = r"^rv:(ok|no|files):(\d+):(\d+)$"
+EXTENSION = r"^ex:(ok|no):(\d+)$"
+
+
+async def review_cmd(update: Update, ctx: Context) -> None:
+    """The queue: problems awaiting acceptance (oldest first) and extension requests."""
+    if await office_actor(update, ctx, "验收销号和审核延期") is None:
+        return
+    db, tz, today = ctx.svc.db, ctx.svc.config.schedule.timezone, ctx.svc.today()
+    waiting = await reviews.awaiting_problem_ids(db)
+    asks = await reviews.pending_extensions(db)
+    total = len(waiting) + len(asks)
+    if total == 0:
+        await answer(update, ctx, ot.REVIEW_EMPTY)
+        return
+    shown = min(total, SHOWN)
+    await answer(
+        update, ctx, ot.REVIEW_HEAD.format(problems=len(waiting), extensions=len(asks), shown=shown)
+    )
+    for problem_id in waiting[:SHOWN]:
+        problem = await ledger.get(db, problem_id)
+        report = await reports.latest_active(db, problem_id)
+        if problem is None or report is None:
+            continue
+        author = await people.name_of(db, report.person_id)
+        files = [a for a in await history.attachments(db, problem_id) if a.report_id == report.id]
+        lines = [
+            ot.REVIEW_PROBLEM.format(
+                code=problem.code,
+                unit=problem.unit_name,
+                title=title(problem),
+                limit=limit_text(problem, today),
+                number=report.number,
+                at=fmt_time(report.created_at, tz),
+                author=author,
+                text=report.text[:500] or "—",
+            )
+        ]
+        if (
+            report.recovered_wan_x100 is not None
+            or report.rules_count is not None
+            or report.accountable_count is not None
+        ):
+            lines.append(
+                ot.REVIEW_FIGURES.format(
+                    money=show_money(report.recovered_wan_x100),
+                    rules=show_count(report.rules_count, "项"),
+                    people=show_count(report.accountable_count, "人"),
+                )
+            )
+        row = [
+            Button(text=ot.REVIEW_APPROVE, action=f"rv:ok:{problem_id}:{report.id}"),
+            Button(text=ot.REVIEW_REJECT, action=f"rv:no:{problem_id}:{report.id}"),
+        ]
+        buttons: tuple[tuple[Button, ...], ...] = (tuple(row),)
+        if files:
+            names = "、".join(
+                a.file_name or ("照片" if a.kind == "photo" else "文件") for a in files
+            )
+            lines.append(ot.REVIEW_FILES.format(count=len(files), names=names))
+            buttons += (
+                (Button(text=ot.REVIEW_SHOW_FILES, action=f"rv:files:{problem_id}:{report.id}"),),
+            )
+        await answer(update, ctx, "\n".join(lines), buttons)
+    for request in asks[: max(0, SHOWN - len(waiting[:SHOWN]))]:
+        problem = await ledger.get(db, request.problem_id)
+        if problem is None:
+            continue
+        text = ot.REVIEW_EXTENSION.format(
+            code=problem.code,
+            unit=problem.unit_name,
+            title=title(problem),
+            person=await people.name_of(db, request.person_id),
+            old=problem.deadline,
+            new=request.requested_deadline,
+            reason=request.reason,
+        )
+        await answer(
+            update,
+            ctx,
+            text,
+            (
+                (
+                    Button(text=ot.EXTENSION_APPROVE, action=f"ex:ok:{request.id}"),
+                    Button(text=ot.EXTENSION_REJECT, action=f"ex:no:{request.id}"),
+                ),
+            ),
+        )
+    if total > shown:
+        await answer(update, ctx, ot.REVIEW_MORE.format(more=total - shown))
+
+
+async def _admin_or_refuse(update: Update, ctx: Context, what: str) -> bool:
+    actor = await actor_of(update, ctx)
+    query = update.callback_query
+    if not actor.is_admin or actor.person is None:
+        assert query is not None
+        await query.answer(
+            ot.ADMIN_ONLY.format(office=office_name(ctx), what=what), show_alert=True
+        )
+        return False
+    return True
+
+
+async def problem_button(update: Update, ctx: Context) -> None:
+    """通过（销号）, 退回 (asks for the reason), 查看佐证材料."""
+    query = update.callback_query
+    assert query is not None and ctx.matches is not None
+    if not await _admin_or_refuse(update, ctx, "验收销号"):
+        return
+    action, problem_id, report_id = (
+        ctx.matches[0].group(1),
+        int(ctx.matches[0].group(2)),
+        int(ctx.matches[0].group(3)),
+    )
+    svc, actor = ctx.svc, await actor_of(update, ctx)
+    if action == "files":
+        await query.answer()
+        await _send_files(update, ctx, report_id)
+        return
+    if action == "no":
+        problem = await ledger.get(svc.db, problem_id)
+        if problem is None or problem.status != "awaiting_acceptance":
+            await query.answer(
+                ot.REVIEW_STALE.format(status=problem.status if problem else "—"), show_alert=True
+            )
+            return
+        await query.answer()
+        await _ask_reason(
+            update, ctx, {"kind": "reject", "problem": problem_id, "report": report_id}, "退回"
+        )
+        return
+    try:
+        done = await review_service.accept(
+            svc.db, actor, problem_id, report_id, svc.config, svc.clock()
+        )
+    except review_service.Stale as exc:
+        await query.answer(str(exc), show_alert=True)
+        return
+    svc.kick_outbox()
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    assert actor.person is not None
+    await answer(
+        update,
+        ctx,
+        ot.REVIEW_CLOSED.format(
+            code=done.problem.code,
+            who=actor.person.name,
+            at=fmt_time(svc.clock(), svc.config.schedule.timezone),
+        ),
+    )
+
+
+async def _send_files(update: Update, ctx: Context, report_id: int) -> None:
+    """The report's evidence, sent again by file id (Telegram keeps the files)."""
+    chat = update.effective_chat
+    assert chat is not None
+    for kind, file_id in await history.report_files(ctx.svc.db, report_id):
+        message = OutMessage(text="", attachment=Attachment(kind=kind, file_id=file_id))
+        await send(ctx.bot, chat.id, message)
+
+
+async def _ask_reason(update: Update, ctx: Context, wait: dict[str, object], what: str) -> None:
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    await set_wait(ctx, "review", user.id, chat.id, wait)
+    text = ot.REVIEW_ASK_REASON.format(what=what)
+    if chat.type != "private":
+        text += "\n" + ot.REVIEW_ASK_REASON_GROUP
+    await answer(update, ctx, text)
+
+
+async def extension_button(update: Update, ctx: Context) -> None:
+    """同意延期, or 不同意 (asks for the reason)."""
+    query = update.callback_query
+    assert query is not None and ctx.matches is not None
+    if not await _admin_or_refuse(update, ctx, "审核延期申请"):
+        return
+    approve, extension_id = ctx.matches[0].group(1) == "ok", int(ctx.matches[0].group(2))
+    svc, actor = ctx.svc, await actor_of(update, ctx)
+    request = await reviews.extension(svc.db, extension_id)
+    if request is None or request.status != "pending":
+        await query.answer(ot.REVIEW_STALE.format(status="已处理"), show_alert=True)
+        return
+    if not approve:
+        await query.answer()
+        await _ask_reason(
+            update, ctx, {"kind": "extension", "extension": extension_id}, "不同意延期"
+        )
+        return
+    before = await ledger.get(svc.db, request.problem_id)
+    try:
+        done = await review_service.decide_extension(
+            svc.db,
+            actor,
+            extension_id,
+            approve=True,
+            reason=None,
+            config=svc.config,
+            at=svc.clock(),
+        )
+    except review_service.Stale as exc:
+        await query.answer(str(exc), show_alert=True)
+        return
+    svc.kick_outbox()
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await answer(
+        update,
+        ctx,
+        ot.EXTENSION_APPROVED.format(
+            code=done.problem.code,
+            old=before.deadline if before else "—",
+            new=done.problem.deadline,
+        ),
+    )
+
+
+async def reason_given(update: Update, ctx: Context, wait: dict[str, object], reason: str) -> None:
+    """The reason for 退回 or 不同意延期 arrived: decide now."""
+    if not reason.strip():
+        await answer(update, ctx, ot.REASON_EMPTY)
+        user, chat = update.effective_user, update.effective_chat
+        assert user is not None and chat is not None
+        await set_wait(ctx, "review", user.id, chat.id, wait)
+        return
+    svc, actor = ctx.svc, await actor_of(update, ctx)
+    try:
+        if wait.get("kind") == "reject":
+            done = await review_service.send_back(
+                svc.db,
+                actor,
+                int(str(wait["problem"])),
+                int(str(wait["report"])),
+                reason.strip(),
+                svc.config,
+                svc.clock(),
+            )
+            text = ot.REVIEW_REJECTED.format(code=done.problem.code, reason=reason.strip())
+        else:
+            done = await review_service.decide_extension(
+                svc.db,
+                actor,
+                int(str(wait["extension"])),
+                approve=False,
+                reason=reason.strip(),
+                config=svc.config,
+                at=svc.clock(),
+            )
+            text = ot.EXTENSION_REJECTED.format(code=done.problem.code, reason=reason.strip())
+    except review_service.Stale as exc:
+        await answer(update, ctx, str(exc))
+        return
+    svc.kick_outbox()
+    await answer(update, ctx, text)
+
+
+async def reopen_cmd(update: Update, ctx: Context) -> None:
+    """/reopen <code> <reason>: 回头看 reopens a closed problem."""
+    actor = await office_actor(update, ctx, "回头看重新打开问题")
+    if actor is None:
+        return
+    args = list(ctx.args or [])
+    if len(args) < 2:
+        await answer(update, ctx, ot.REOPEN_USAGE)
+        return
+    code, reason = codes.normal(args[0]), " ".join(args[1:]).strip()
+    found = await ledger.by_code(ctx.svc.db, code)
+    if not found:
+        await answer(update, ctx, ot.PROBLEM_NOT_FOUND.format(code=code))
+        return
+    svc = ctx.svc
+    try:
+        await review_service.reopen(svc.db, actor, found[0], reason, svc.config, svc.clock())
+    except review_service.Stale as exc:
+        await answer(update, ctx, str(exc))
+        return
+    svc.kick_outbox()
+    await answer(update, ctx, ot.REOPEN_OK.format(code=code))
+
+
+def handlers() -> list[BaseHandler[Update, Context, None]]:
+    return [
+        CommandHandler("review", review_cmd),
+        CommandHandler("reopen", reopen_cmd),
+        CallbackQueryHandler(problem_button, pattern=PROBLEM),
+        CallbackQueryHandler(extension_button, pattern=EXTENSION),
+    ]
