@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import timedelta
 
@@ -14,10 +13,9 @@ from bot.context import Context
 from bot.messages import Button
 from bot.services.ledger import report_text, session
 from bot.services.ledger.reading import MAX_BYTES
-from bot.services.uow import effect
 from bot.texts import ledger as lt
 from handlers.common import actor_of, answer, office_name
-from storage import chats, state
+from handlers.office_common import office_actor, read_wait, set_wait, take_wait
 
 log = logging.getLogger(__name__)
 
@@ -25,24 +23,9 @@ WAIT_FOR = timedelta(minutes=30)
 CALLBACK = r"^imp:(ok|no):(\d+)$"
 
 
-def _wait_key(user_id: int, chat_id: int) -> str:
-    return f"import_wait:{user_id}:{chat_id}"
-
-
 async def _allowed(update: Update, ctx: Context) -> bool:
     """Admins, in a private chat or the office group; everyone else is told why not."""
-    actor = await actor_of(update, ctx)
-    if not actor.is_admin:
-        await answer(update, ctx, lt.IMPORT_NOT_ADMIN.format(office=office_name(ctx)))
-        return False
-    chat = update.effective_chat
-    assert chat is not None
-    if chat.type != "private":
-        known = await chats.get(ctx.svc.db, chat.id)
-        if known is None or known.purpose != "office":
-            await answer(update, ctx, lt.IMPORT_WHERE)
-            return False
-    return True
+    return await office_actor(update, ctx, "导入问题台账") is not None
 
 
 async def start_import(update: Update, ctx: Context) -> None:
@@ -54,9 +37,7 @@ async def start_import(update: Update, ctx: Context) -> None:
     hint = " ".join(ctx.args or [])
     svc = ctx.svc
     round_name = await session.default_round(svc.db, hint)
-    async with effect(svc.db) as tx:
-        value = json.dumps({"round": hint, "at": svc.clock().timestamp()}, ensure_ascii=False)
-        await state.put(tx, _wait_key(user.id, chat.id), value)
+    await set_wait(ctx, "import", user.id, chat.id, {"round": hint, "at": svc.clock().timestamp()})
     text = lt.IMPORT_ASK.format(round=round_name)
     if chat.type != "private":  # privacy mode: the bot sees a group's file only as a reply
         text += "\n" + lt.IMPORT_ASK_GROUP
@@ -71,14 +52,14 @@ async def receive_file(update: Update, ctx: Context) -> None:
     assert document is not None
     svc = ctx.svc
     caption = (message.caption or "").strip()
-    waiting = await state.get(svc.db, _wait_key(user.id, chat.id))
+    waiting = await read_wait(ctx, "import", user.id, chat.id)
     hint: str | None = None
     if caption.startswith("/import"):
         hint = caption.removeprefix("/import").strip()
-    elif waiting is not None:
-        wait = json.loads(waiting)
-        if svc.clock().timestamp() - float(wait["at"]) <= WAIT_FOR.total_seconds():
-            hint = str(wait["round"])
+    elif waiting is not None and (
+        svc.clock().timestamp() - float(str(waiting["at"])) <= WAIT_FOR.total_seconds()
+    ):
+        hint = str(waiting["round"])
     if hint is None:
         if chat.type == "private":
             await answer(update, ctx, texts.NOT_UNDERSTOOD_PRIVATE)
@@ -100,8 +81,7 @@ async def receive_file(update: Update, ctx: Context) -> None:
         chat_id=chat.id,
         at=svc.clock(),
     )
-    async with svc.db.transaction() as tx:
-        await state.delete(tx, _wait_key(user.id, chat.id))
+    await take_wait(ctx, "import", user.id, chat.id)  # answered
     if isinstance(result, session.Refused):
         await answer(update, ctx, report_text.refusal(result.errors))
         if len(result.errors) > report_text.SHOWN_ERRORS:

@@ -40,18 +40,24 @@ async def set_wait(
         await state.put(tx, wait_key(kind, user_id, chat_id), json.dumps(value))
 
 
+async def read_wait(
+    ctx: Context, kind: str, user_id: int, chat_id: int
+) -> dict[str, object] | None:
+    """The pending question of this kind, if one is open."""
+    raw = await state.get(ctx.svc.db, wait_key(kind, user_id, chat_id))
+    value = None if raw is None else json.loads(raw)
+    return value if isinstance(value, dict) else None
+
+
 async def take_wait(
     ctx: Context, kind: str, user_id: int, chat_id: int
 ) -> dict[str, object] | None:
     """The pending question of this kind, removed as it is answered."""
-    key = wait_key(kind, user_id, chat_id)
-    raw = await state.get(ctx.svc.db, key)
-    if raw is None:
-        return None
-    async with ctx.svc.db.transaction() as tx:
-        await state.delete(tx, key)
-    value = json.loads(raw)
-    return value if isinstance(value, dict) else None
+    value = await read_wait(ctx, kind, user_id, chat_id)
+    if value is not None:
+        async with ctx.svc.db.transaction() as tx:
+            await state.delete(tx, wait_key(kind, user_id, chat_id))
+    return value
 
 
 async def peek_wait(ctx: Context, kind: str, user_id: int, chat_id: int) -> bool:

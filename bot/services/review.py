@@ -8,7 +8,9 @@ from datetime import datetime
 from bot.config import Config
 from bot.services import notify
 from bot.services.access import Actor
+from bot.services.ledger.views import title
 from bot.services.reporting.prompts import status_name
+from bot.services.reporting.status import change_status
 from bot.services.uow import effect
 from bot.texts import office as ot
 from storage import audit, ledger, people, reports, reviews
@@ -25,30 +27,6 @@ class Stale(Exception):
 class Done:
     problem: Problem
     extension: ExtensionRequest | None = None
-
-
-def _title(problem: Problem) -> str:
-    flat = " ".join(problem.description.split())
-    return flat if len(flat) <= 60 else flat[:59] + "…"
-
-
-async def _status(
-    tx: Tx, actor: Actor, problem: Problem, new: str, at: datetime, detail: str
-) -> None:
-    assert actor.person is not None
-    await ledger.set_status(tx, problem.id, new, at)
-    await audit.record(
-        tx,
-        at=at,
-        actor_id=actor.person.id,
-        actor_label=actor.person.name,
-        action="status",
-        entity="problem",
-        entity_id=problem.id,
-        before={"状态": status_name(problem.status)},
-        after={"状态": status_name(new)},
-        detail=detail,
-    )
 
 
 async def _awaiting(tx: Tx, problem_id: int, report_id: int) -> Problem:
@@ -71,7 +49,7 @@ async def accept(
     assert actor.person is not None
     async with effect(db) as tx:
         problem = await _awaiting(tx, problem_id, report_id)
-        await _status(tx, actor, problem, "closed", at, f"验收通过 report {report_id}")
+        await change_status(tx, actor, problem, "closed", at, f"验收通过 report {report_id}")
         await reviews.record(
             tx,
             problem_id=problem.id,
@@ -81,7 +59,7 @@ async def accept(
             report_id=report_id,
         )
         text = ot.TO_UNIT_CLOSED.format(
-            code=problem.code, office=config.office.name, title=_title(problem)
+            code=problem.code, office=config.office.name, title=title(problem)
         )
         await notify.to_unit(
             tx,
@@ -108,7 +86,7 @@ async def send_back(
     assert actor.person is not None
     async with effect(db) as tx:
         problem = await _awaiting(tx, problem_id, report_id)
-        await _status(tx, actor, problem, "in_progress", at, f"退回：{reason}")
+        await change_status(tx, actor, problem, "in_progress", at, f"退回：{reason}")
         await reviews.record(
             tx,
             problem_id=problem.id,
@@ -118,7 +96,7 @@ async def send_back(
             report_id=report_id,
             reason=reason,
         )
-        text = ot.TO_UNIT_REJECTED.format(code=problem.code, reason=reason, title=_title(problem))
+        text = ot.TO_UNIT_REJECTED.format(code=problem.code, reason=reason, title=title(problem))
         await notify.to_unit(
             tx,
             f"rejected:{problem.id}:{report_id}",
@@ -191,7 +169,7 @@ async def decide_extension(
                 detail=request.reason,
             )
             text = ot.TO_UNIT_EXTENDED.format(
-                code=problem.code, old=old, new=request.requested_deadline, title=_title(problem)
+                code=problem.code, old=old, new=request.requested_deadline, title=title(problem)
             )
             await notify.to_unit(
                 tx, f"extended:{extension_id}", problem.unit_id, "review", text, at, config.schedule
@@ -237,7 +215,7 @@ async def reopen(
                     code=problem.code, status=status_name(current.status if current else "")
                 )
             )
-        await _status(tx, actor, current, "in_progress", at, f"回头看：{reason}")
+        await change_status(tx, actor, current, "in_progress", at, f"回头看：{reason}")
         await reviews.record(
             tx,
             problem_id=problem.id,
@@ -246,7 +224,7 @@ async def reopen(
             at=at,
             reason=reason,
         )
-        text = ot.TO_UNIT_REOPENED.format(code=problem.code, reason=reason, title=_title(problem))
+        text = ot.TO_UNIT_REOPENED.format(code=problem.code, reason=reason, title=title(problem))
         stamp = at.strftime("%Y%m%d%H%M%S")
         await notify.to_unit(
             tx,

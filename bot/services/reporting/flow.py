@@ -11,8 +11,7 @@ from bot.messages import OutMessage
 from bot.services import notify
 from bot.services.access import Actor
 from bot.services.reporting.draft import Draft, DraftFile
-from bot.services.reporting.prompts import status_name
-from bot.services.reporting.status import after_report
+from bot.services.reporting.status import after_report, change_status
 from bot.services.uow import current_update_id, effect
 from bot.texts import reporting as rt
 from storage import audit, chats, drafts, ledger, reports
@@ -132,19 +131,7 @@ async def submit(
         for file in draft.files:
             await reports.add_attachment(tx, report.id, NewAttachment(**file.model_dump()), at)
         if new_status != problem.status:
-            await ledger.set_status(tx, problem.id, new_status, at)
-            await audit.record(
-                tx,
-                at=at,
-                actor_id=actor.person.id,
-                actor_label=actor.person.name,
-                action="status",
-                entity="problem",
-                entity_id=problem.id,
-                before={"状态": status_name(problem.status)},
-                after={"状态": status_name(new_status)},
-                detail=f"report {report.number}",
-            )
+            await change_status(tx, actor, problem, new_status, at, f"report {report.number}")
         await drafts.delete(tx, actor.person.id)
         await _copies(tx, config, problem, report, actor, len(draft.files), at)
         updated = await ledger.get(tx, problem.id)
@@ -204,7 +191,9 @@ async def withdraw(db: Database, actor: Actor, number: str, at: datetime) -> tup
         latest = await reports.latest_active(tx, problem.id)
         later = latest is not None and latest.id > report.id
         if problem.status == report.status_after and not later:
-            await ledger.set_status(tx, problem.id, report.status_before, at)
+            await change_status(
+                tx, actor, problem, report.status_before, at, f"withdraw {report.number}"
+            )
         await audit.record(
             tx,
             at=at,

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
+
+from bot.services.access import Actor
+from bot.services.ledger import template as t
+from storage import audit, ledger
+from storage.db import Tx
+from storage.ledger import Problem
 
 Claim = Literal["progress", "completed"]
 
@@ -16,3 +23,23 @@ def after_report(current: str, claim: Claim) -> str | None:
     if current == "closed":
         return None
     return "awaiting_acceptance" if claim == "completed" else "in_progress"
+
+
+async def change_status(
+    tx: Tx, actor: Actor, problem: Problem, new: str, at: datetime, detail: str
+) -> None:
+    """Every status change goes through here, and leaves its audit row (before → after)."""
+    assert actor.person is not None
+    await ledger.set_status(tx, problem.id, new, at)
+    await audit.record(
+        tx,
+        at=at,
+        actor_id=actor.person.id,
+        actor_label=actor.person.name,
+        action="status",
+        entity="problem",
+        entity_id=problem.id,
+        before={"状态": t.STATUS_NAMES[problem.status]},  # type: ignore[index]
+        after={"状态": t.STATUS_NAMES[new]},  # type: ignore[index]
+        detail=detail,
+    )
