@@ -47,6 +47,16 @@ async def send_out(update: Update, ctx: Context, message: OutMessage) -> None:
     await answer(update, ctx, message.text, message.buttons)
 
 
+async def button_done(update: Update, ctx: Context, text: str) -> None:
+    """A button's action went through: send what it queued, retire its keyboard, say so."""
+    query = update.callback_query
+    assert query is not None
+    ctx.svc.kick_outbox()
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await answer(update, ctx, text)
+
+
 def office_name(ctx: Context) -> str:
     return ctx.svc.config.office.name
 

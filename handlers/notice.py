@@ -13,7 +13,7 @@ from bot.services.ledger.figures import pct
 from bot.services.uow import effect
 from bot.texts import fmt_time
 from bot.texts import office as ot
-from handlers.common import actor_of, answer, office_name
+from handlers.common import actor_of, answer, button_done, office_name
 from handlers.office_common import office_actor, set_wait
 from storage import notices, units
 
@@ -152,16 +152,10 @@ async def compose_button(update: Update, ctx: Context) -> None:
     if sent is None:
         await query.answer(ot.NOTICE_STALE, show_alert=True)
         return
-    svc.kick_outbox()
-    await query.answer()
-    await query.edit_message_reply_markup(None)
-    await answer(
-        update,
-        ctx,
-        ot.NOTICE_SENT.format(
-            id=notice_id, units=sent.units, groups=sent.groups, people=sent.people
-        ),
+    text = ot.NOTICE_SENT.format(
+        id=notice_id, units=sent.units, groups=sent.groups, people=sent.people
     )
+    await button_done(update, ctx, text)
 
 
 async def ack(update: Update, ctx: Context) -> None:

@@ -14,7 +14,7 @@ from bot.services.reporting import codes
 from bot.services.reporting.figures import show_count, show_money
 from bot.texts import fmt_time
 from bot.texts import office as ot
-from handlers.common import actor_of, answer, office_name
+from handlers.common import actor_of, answer, button_done, office_name
 from handlers.office_common import office_actor, set_wait
 from storage import history, ledger, people, reports, reviews
 
@@ -158,19 +158,10 @@ async def problem_button(update: Update, ctx: Context) -> None:
     except review_service.Stale as exc:
         await query.answer(str(exc), show_alert=True)
         return
-    svc.kick_outbox()
-    await query.answer()
-    await query.edit_message_reply_markup(None)
     assert actor.person is not None
-    await answer(
-        update,
-        ctx,
-        ot.REVIEW_CLOSED.format(
-            code=done.problem.code,
-            who=actor.person.name,
-            at=fmt_time(svc.clock(), svc.config.schedule.timezone),
-        ),
-    )
+    when = fmt_time(svc.clock(), svc.config.schedule.timezone)
+    text = ot.REVIEW_CLOSED.format(code=done.problem.code, who=actor.person.name, at=when)
+    await button_done(update, ctx, text)
 
 
 async def _send_files(update: Update, ctx: Context, report_id: int) -> None:
@@ -224,18 +215,9 @@ async def extension_button(update: Update, ctx: Context) -> None:
     except review_service.Stale as exc:
         await query.answer(str(exc), show_alert=True)
         return
-    svc.kick_outbox()
-    await query.answer()
-    await query.edit_message_reply_markup(None)
-    await answer(
-        update,
-        ctx,
-        ot.EXTENSION_APPROVED.format(
-            code=done.problem.code,
-            old=before.deadline if before else "—",
-            new=done.problem.deadline,
-        ),
-    )
+    old = before.deadline if before else "—"
+    text = ot.EXTENSION_APPROVED.format(code=done.problem.code, old=old, new=done.problem.deadline)
+    await button_done(update, ctx, text)
 
 
 async def reason_given(update: Update, ctx: Context, wait: dict[str, object], reason: str) -> None:

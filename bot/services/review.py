@@ -46,31 +46,7 @@ async def accept(
     db: Database, actor: Actor, problem_id: int, report_id: int, config: Config, at: datetime
 ) -> Done:
     """通过: close the problem (销号), who and when kept; the unit is told."""
-    assert actor.person is not None
-    async with effect(db) as tx:
-        problem = await _awaiting(tx, problem_id, report_id)
-        await change_status(tx, actor, problem, "closed", at, f"验收通过 report {report_id}")
-        await reviews.record(
-            tx,
-            problem_id=problem.id,
-            decision="approved",
-            reviewer=actor.person.id,
-            at=at,
-            report_id=report_id,
-        )
-        text = ot.TO_UNIT_CLOSED.format(
-            code=problem.code, office=config.office.name, title=title(problem)
-        )
-        await notify.to_unit(
-            tx,
-            f"closed:{problem.id}:{report_id}",
-            problem.unit_id,
-            "review",
-            text,
-            at,
-            config.schedule,
-        )
-        return Done(problem)
+    return await _decide(db, actor, problem_id, report_id, None, config, at)
 
 
 async def send_back(
@@ -83,23 +59,46 @@ async def send_back(
     at: datetime,
 ) -> Done:
     """退回: back to in progress with the reason, which the unit's contacts are told."""
+    return await _decide(db, actor, problem_id, report_id, reason, config, at)
+
+
+async def _decide(
+    db: Database,
+    actor: Actor,
+    problem_id: int,
+    report_id: int,
+    reason: str | None,
+    config: Config,
+    at: datetime,
+) -> Done:
+    """The one path of both: no reason means 通过, a reason means 退回."""
     assert actor.person is not None
+    approve = reason is None
     async with effect(db) as tx:
         problem = await _awaiting(tx, problem_id, report_id)
-        await change_status(tx, actor, problem, "in_progress", at, f"退回：{reason}")
+        if approve:
+            new, detail, key = "closed", f"验收通过 report {report_id}", "closed"
+            text = ot.TO_UNIT_CLOSED.format(
+                code=problem.code, office=config.office.name, title=title(problem)
+            )
+        else:
+            new, detail, key = "in_progress", f"退回：{reason}", "rejected"
+            text = ot.TO_UNIT_REJECTED.format(
+                code=problem.code, reason=reason, title=title(problem)
+            )
+        await change_status(tx, actor, problem, new, at, detail)
         await reviews.record(
             tx,
             problem_id=problem.id,
-            decision="rejected",
             reviewer=actor.person.id,
             at=at,
+            decision="approved" if approve else "rejected",
             report_id=report_id,
             reason=reason,
         )
-        text = ot.TO_UNIT_REJECTED.format(code=problem.code, reason=reason, title=title(problem))
         await notify.to_unit(
             tx,
-            f"rejected:{problem.id}:{report_id}",
+            f"{key}:{problem.id}:{report_id}",
             problem.unit_id,
             "review",
             text,

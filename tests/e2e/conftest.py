@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,9 @@ import pytest
 from bot.config import Config, parse_config
 from bot.runtime import Runtime
 from bot.sandbox import Sandbox, SimChat, SimUser
+from bot.services.duties.runner import SINCE_KEY
+from storage import state
+from storage.migrations import open_database
 
 TOKEN = "424242:E2E-sandbox-token"
 ADMIN_ID = 9001
@@ -44,8 +48,21 @@ def e2e_config(sandbox: Sandbox, tmp_path: Path) -> Config:
     return sandbox_config(sandbox, tmp_path)
 
 
+async def no_duties_yet(config: Config) -> None:
+    """Duties begin in a month: no reminder or digest interleaves with what a test checks.
+
+    (The duties have their own tests; a test that spans 09:00 or 18:00 should not get one.)
+    """
+    db = await open_database(config.storage.path)
+    async with db.transaction() as tx:
+        later = datetime.now(UTC) + timedelta(days=30)
+        await state.put(tx, SINCE_KEY, later.isoformat())
+    await db.close()
+
+
 @pytest.fixture
 async def runtime(e2e_config: Config) -> AsyncIterator[Runtime]:
+    await no_duties_yet(e2e_config)
     async with Runtime(e2e_config, poll_timeout=1) as rt:
         yield rt
 

@@ -12,7 +12,7 @@ from bot.runtime import Runtime
 from bot.sandbox import Sandbox
 from bot.services import notify
 from storage import chats, outbox
-from tests.e2e.conftest import ADMIN_ID, ask, sandbox_config
+from tests.e2e.conftest import ADMIN_ID, ask, no_duties_yet, sandbox_config
 
 
 async def queue(rt: Runtime, items: list[tuple[str, int, str]]) -> None:
@@ -83,6 +83,7 @@ async def test_forbidden_chat_is_marked_inactive_and_the_office_told(
 
 async def test_timed_out_send_is_uncertain_not_resent(sandbox: Sandbox, tmp_path: Path) -> None:
     config = sandbox_config(sandbox, tmp_path)
+    await no_duties_yet(config)
     async with Runtime(config, poll_timeout=1, read_timeout=1.0) as rt:
         target = sandbox.group(-100602, "县水利局整改群")
         sandbox.faults.slow(2.5, methods={"sendMessage"})

@@ -97,7 +97,8 @@ def due(
         for problem in world.problems:
             duties += _problem_duties(world, problem, today, since, settings, calendar)
     duties += _digests(world, local, since, settings, calendar)
-    return duties
+    # Nothing meant for before the bot's first tick is owed (a fresh install's 09:00 of today).
+    return [d for d in duties if d.scheduled >= since]
 
 
 def _problem_duties(
