@@ -21,7 +21,7 @@ from bot.ratelimit import ChatRateLimiter, retry_seconds
 from bot.render import send
 from bot.services import notify
 from storage import chats, outbox
-from storage.db import Database
+from storage.db import Database, Tx
 from storage.models import OutboxItem
 from storage.times import utcnow
 
@@ -106,7 +106,7 @@ class OutboxSender:
                 await self._unreachable(item, exc.message)
             except TimedOut as exc:
                 # It may have arrived: sending again could double it. An admin decides.
-                await self._finish(item, "uncertain", f"timed out: {exc.message}")
+                await self._uncertain(item, f"timed out: {exc.message}")
             except BadRequest as exc:
                 log.error("outbox %s refused by Telegram: %s", item.key, exc.message)
                 await self._finish(item, "failed", f"400: {exc.message}")
@@ -155,10 +155,32 @@ class OutboxSender:
     async def recover(self) -> int:
         """At start: sends a crash interrupted are uncertain, not pending."""
         async with self._db.transaction() as tx:
-            count = await outbox.recover_interrupted(tx)
-        if count:
-            log.warning("%d outbox message(s) were interrupted mid-send; marked uncertain", count)
-        return count
+            items = await outbox.recover_interrupted(tx)
+            await self._tell_office(tx, items, texts.UNCERTAIN_CRASH)
+        return self._warn_uncertain(items, "interrupted while sending")
+
+    async def _uncertain(self, item: OutboxItem, error: str) -> None:
+        """A timed-out send may have arrived: not sent again; the office is told to check."""
+        async with self._db.transaction() as tx:
+            await outbox.finish(tx, item.id, "uncertain", error)
+            await self._tell_office(tx, [item], texts.UNCERTAIN_TIMEOUT)
+        self._warn_uncertain([item], error)
+
+    async def _tell_office(self, tx: Tx, items: list[OutboxItem], why: str) -> None:
+        for item in items:
+            if item.kind == "alert":
+                continue  # an alert about an alert would only add noise
+            chat = await chats.get(tx, item.chat_id)
+            head = OutMessage.model_validate_json(item.payload).text.split("\n", 1)[0][:40]
+            title = chat.title if chat and chat.title else str(item.chat_id)
+            text = texts.UNCERTAIN_OFFICE.format(why=why, title=title, head=head)
+            await notify.to_office(tx, f"uncertain:{item.id}", "alert", text, self._clock())
+
+    def _warn_uncertain(self, items: list[OutboxItem], error: str) -> int:
+        if items:
+            log.warning("%d outbox message(s) may not have arrived (%s)", len(items), error)
+            self.kick()
+        return len(items)
 
     async def stop(self, grace: float = 10.0) -> None:
         """Let sends in flight finish (cancelling one would leave its fate unknown)."""

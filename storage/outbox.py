@@ -62,13 +62,14 @@ async def start_sending(tx: Tx, item_id: int) -> bool:
     return cur.rowcount == 1
 
 
-async def recover_interrupted(tx: Tx) -> int:
+async def recover_interrupted(tx: Tx) -> list[OutboxItem]:
     """Sends cut off by a crash may have arrived: mark them uncertain, never resend blindly."""
-    cur = await tx.execute(
+    rows = await tx.fetchall(f"SELECT {_COLUMNS} FROM outbox WHERE status = 'sending'")
+    await tx.execute(
         "UPDATE outbox SET status = 'uncertain', last_error = 'interrupted while sending'"
         " WHERE status = 'sending'"
     )
-    return cur.rowcount
+    return [OutboxItem.from_row(r) for r in rows]
 
 
 async def mark_sent(tx: Tx, item_id: int, message_id: int | None, at: datetime) -> None:

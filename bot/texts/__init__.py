@@ -124,5 +124,11 @@ ERROR_OFFICE = "⚠️ 整改通出错\n{where}\n{error}"
 CHAT_INACTIVE_OFFICE = (
     "⚠️ 无法再向“{title}”发送消息（{reason}），已停止向其发送。请检查机器人是否被移出或屏蔽。"
 )
+UNCERTAIN_OFFICE = (
+    "⚠️ 一条消息可能未送达（{why}）：发往“{title}”的「{head}」。"
+    "为免重复，机器人不会自动重发，请向对方核实。"
+)
+UNCERTAIN_TIMEOUT = "Telegram 超时未答复"
+UNCERTAIN_CRASH = "发送时程序中断"
 NOT_UNDERSTOOD_PRIVATE = "没有理解您的消息。发送 /help 查看可用命令。"
 UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看可用命令。"

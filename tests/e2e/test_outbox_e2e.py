@@ -85,12 +85,23 @@ async def test_timed_out_send_is_uncertain_not_resent(sandbox: Sandbox, tmp_path
     config = sandbox_config(sandbox, tmp_path)
     await no_duties_yet(config)
     async with Runtime(config, poll_timeout=1, read_timeout=1.0) as rt:
+        office_id = await register_office(sandbox, rt)
         target = sandbox.group(-100602, "县水利局整改群")
+        async with rt.db.transaction() as tx:
+            await chats.remember(tx, target.id, "supergroup", "县水利局整改群")
         sandbox.faults.slow(2.5, methods={"sendMessage"})
-        await queue(rt, [("slow", target.id, "可能已送达")])
+        await queue(rt, [("slow", target.id, "【逾期提醒】可能已送达")])
         await sandbox.wait_for(lambda: len(sandbox.received(target)) == 1, timeout=10)
         await settled(rt)
         assert (await statuses(rt))["slow"] == "uncertain"
+        # The office is told to check with them (the alert itself went out slowly too).
+        await sandbox.wait_for(
+            lambda: any(
+                "可能未送达" in str(m.get("text")) and "县水利局整改群" in str(m.get("text"))
+                for m in sandbox.received(office_id)
+            ),
+            timeout=10,
+        )
         sandbox.faults.clear()
         await asyncio.sleep(1.5)  # time enough for a blind resend to show up
         assert len(sandbox.received(target)) == 1  # arrived once, never sent again
