@@ -42,6 +42,12 @@ class OutMessage(BaseModel):
     reply_to_message_id: int | None = None
 
 
+def shorten(text: str, width: int) -> str:
+    """One line of at most `width` characters: runs of space folded, an ellipsis if cut."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
 def utf16_len(text: str) -> int:
     """Telegram measures text in UTF-16 code units: an emoji outside the BMP counts 2."""
     return len(text.encode("utf-16-le")) // 2

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.config import Config
+from bot.messages import shorten
 from bot.services import notify
 from bot.services.access import Actor
-from bot.services.ledger.views import title
 from bot.services.reporting.prompts import status_name
 from bot.services.reporting.status import change_status
 from bot.services.uow import effect
@@ -17,6 +17,11 @@ from storage import audit, ledger, people, reports, reviews
 from storage.db import Database, Tx
 from storage.extensions import ExtensionRequest
 from storage.ledger import Problem
+
+
+def _title(problem: Problem) -> str:
+    """The problem as the unit's messages name it (60 characters, as reminders do)."""
+    return shorten(problem.description, 60)
 
 
 class Stale(Exception):
@@ -79,12 +84,12 @@ async def _decide(
         if approve:
             new, detail, key = "closed", f"验收通过 report {report_id}", "closed"
             text = ot.TO_UNIT_CLOSED.format(
-                code=problem.code, office=config.office.name, title=title(problem)
+                code=problem.code, office=config.office.name, title=_title(problem)
             )
         else:
             new, detail, key = "in_progress", f"退回：{reason}", "rejected"
             text = ot.TO_UNIT_REJECTED.format(
-                code=problem.code, reason=reason, title=title(problem)
+                code=problem.code, reason=reason, title=_title(problem)
             )
         await change_status(tx, actor, problem, new, at, detail)
         await reviews.record(
@@ -168,7 +173,7 @@ async def decide_extension(
                 detail=request.reason,
             )
             text = ot.TO_UNIT_EXTENDED.format(
-                code=problem.code, old=old, new=request.requested_deadline, title=title(problem)
+                code=problem.code, old=old, new=request.requested_deadline, title=_title(problem)
             )
             await notify.to_unit(
                 tx, f"extended:{extension_id}", problem.unit_id, "review", text, at, config.schedule
@@ -223,7 +228,7 @@ async def reopen(
             at=at,
             reason=reason,
         )
-        text = ot.TO_UNIT_REOPENED.format(code=problem.code, reason=reason, title=title(problem))
+        text = ot.TO_UNIT_REOPENED.format(code=problem.code, reason=reason, title=_title(problem))
         stamp = at.strftime("%Y%m%d%H%M%S")
         await notify.to_unit(
             tx,

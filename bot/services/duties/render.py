@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from bot.messages import shorten
 from bot.services.duties.engine import Duty, Settings
 from bot.services.ledger import template as t
 from bot.services.workdays import WorkCalendar
 from bot.texts import duties as dt
 
 LATE_AFTER_SECONDS = 30 * 60
-
-
-def title(description: str, width: int = 60) -> str:
-    flat = " ".join(description.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 def day_text(day: date) -> str:
@@ -32,7 +28,7 @@ def late_note(duty: Duty, moment: datetime, settings: Settings) -> str:
 def problem_text(duty: Duty, moment: datetime, settings: Settings, cal: WorkCalendar) -> str:
     p = duty.problem
     assert p is not None
-    name = title(p.description)
+    name = shorten(p.description, 60)
     deadline = p.deadline
     if duty.kind in ("remind", "due_today"):
         assert deadline is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from bot.messages import shorten
 from bot.services.ledger.importer import ImportPlan
 from bot.services.ledger.rows import RowError
 from bot.texts import ledger as lt
@@ -39,7 +40,7 @@ def _rounds(plan: ImportPlan, default_round: str) -> str:
 def change_lines(plan: ImportPlan, limit: int = SHOWN_CHANGES) -> list[str]:
     lines = [
         lt.IMPORT_CHANGE_LINE.format(
-            code=c.row.code, column=ch.column, old=_short(ch.old), new=_short(ch.new)
+            code=c.row.code, column=ch.column, old=shorten(ch.old, 40), new=shorten(ch.new, 40)
         )
         for c in plan.changed
         for ch in c.changes
@@ -47,11 +48,6 @@ def change_lines(plan: ImportPlan, limit: int = SHOWN_CHANGES) -> list[str]:
     if len(lines) > limit:
         lines = [*lines[:limit], lt.IMPORT_MORE.format(more=len(lines) - limit)]
     return lines
-
-
-def _short(text: str, width: int = 40) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 def preview(file_name: str, default_round: str, plan: ImportPlan) -> str:

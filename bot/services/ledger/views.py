@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from bot.messages import shorten
 from bot.services.ledger import template as t
 from bot.services.ledger.export import days_overdue
 from bot.services.ledger.figures import completion_rate, pct, rectify_rate, stats
@@ -37,8 +38,7 @@ class Listing:
 
 
 def title(problem: Problem) -> str:
-    flat = " ".join(problem.description.split())
-    return flat if len(flat) <= TITLE_CHARS else flat[: TITLE_CHARS - 1] + "…"
+    return shorten(problem.description, TITLE_CHARS)
 
 
 def limit_text(problem: Problem, today: date) -> str:

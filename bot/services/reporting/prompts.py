@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.messages import Button, OutMessage
+from bot.messages import Button, OutMessage, shorten
 from bot.services.ledger import template as t
 from bot.services.reporting.draft import Draft
 from bot.services.reporting.figures import show_count, show_money
@@ -16,11 +16,6 @@ def action(draft: Draft, name: str) -> str:
     return f"rd:{draft.nonce}:{name}"
 
 
-def _title(problem: Problem) -> str:
-    flat = " ".join(problem.description.split())
-    return flat if len(flat) <= 60 else flat[:59] + "…"
-
-
 def prompt(draft: Draft, problem: Problem, *, in_group: bool = False) -> OutMessage:
     """The question the draft's current step asks."""
 
@@ -31,7 +26,7 @@ def prompt(draft: Draft, problem: Problem, *, in_group: bool = False) -> OutMess
         if draft.has_content:
             text = rt.GOT.format(texts=len(draft.texts), files=len(draft.files))
         else:
-            text = rt.START.format(code=problem.code, title=_title(problem))
+            text = rt.START.format(code=problem.code, title=shorten(problem.description, 60))
             if in_group:
                 text += "\n" + rt.START_GROUP
         return OutMessage(text=text, buttons=((button(rt.DONE_BUTTON, "done"),),))
