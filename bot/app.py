@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from telegram.ext import ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.context import App, Context
+from bot.delivery import Courier
 from bot.ratelimit import ChatRateLimiter
 from bot.services.container import BotData, Services
+from bot.turns import TurnApplication
 from handlers import (
     binding,
     cancel,
@@ -16,6 +20,7 @@ from handlers import (
     errors,
     fallback,
     groups,
+    guard,
     ledger_export,
     ledger_import,
     ledger_views,
@@ -28,6 +33,7 @@ from handlers import (
 )
 
 # Handler groups: lower runs first, and one handler at most fires per group.
+GUARD = -2  # a button pressed where it was not offered goes no further
 REMEMBER = -1  # record people and chats before anything reads them
 CONVERSATIONS = 0  # a contact's draft, reply or quick report; stops the update when it takes it
 OFFICE_ANSWERS = 1  # an admin's answer to an open question (notice content, a reason)
@@ -45,6 +51,7 @@ def build_application(
     context_types = ContextTypes(context=Context, bot_data=BotData)
     builder = (
         ApplicationBuilder()
+        .application_class(TurnApplication)
         .token(config.token())
         .base_url(config.telegram.base_url)
         .base_file_url(config.telegram.file_url)
@@ -53,9 +60,12 @@ def build_application(
         .rate_limiter(limiter or ChatRateLimiter())
         .request(request or HTTPXRequest(connection_pool_size=64))
     )
-    app: App = builder.build()
+    app = cast(App, builder.build())
     app.bot_data.services = services
+    app.courier = Courier(app, services.db, clock=services.clock)
+    services.kick_outbox = app.courier.kick.set
 
+    app.add_handlers(guard.handlers(), group=GUARD)
     app.add_handler(common.handlers()[0], group=REMEMBER)
     app.add_handlers(report_flow.handlers(), group=CONVERSATIONS)
     app.add_handlers(office_waits.handlers(), group=OFFICE_ANSWERS)

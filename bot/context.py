@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -20,4 +20,9 @@ class Context(CallbackContext[ExtBot[dict[str, Any]], dict[Any, Any], dict[Any, 
         return services
 
 
-App = Application[ExtBot[dict[str, Any]], Context, dict[Any, Any], dict[Any, Any], BotData, Any]
+__all__ = ["App", "Context"]
+
+if TYPE_CHECKING:
+    from bot.turns import TurnApplication as App
+else:
+    App = Application[ExtBot[dict[str, Any]], Context, dict[Any, Any], dict[Any, Any], BotData, Any]

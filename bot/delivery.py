@@ -1,7 +1,9 @@
-"""The outbox sender: paces proactive messages within Telegram's limits.
+"""Delivering outbox rows: one row at a time through a courier, paced within Telegram's limits.
 
-Each chat gets at most one message in flight, so a chat's messages keep their order
-and a slow or paused chat never holds up another.
+The sender keeps at most one message in flight per chat, so a chat's messages keep their
+order and a slow or paused chat never holds up another. A turn's replies are delivered
+by the same courier right after their commit, at the reply pace; what fails there stays
+queued and the sender takes it up.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from bot import texts
 from bot.clock import Clock, system_clock
 from bot.context import App
-from bot.messages import OutMessage
+from bot.messages import OutMessage, shorten
 from bot.ratelimit import ChatRateLimiter, retry_seconds
 from bot.render import send
 from bot.services import notify
@@ -31,23 +33,149 @@ MAX_ATTEMPTS = 8
 BACKOFF_CAP = 300.0
 
 
+class Courier:
+    """Sends one outbox row and records what became of it."""
+
+    def __init__(self, app: App, db: Database, *, clock: Clock = system_clock) -> None:
+        self._app = app
+        self._db = db
+        self._clock = clock
+        self.kick: asyncio.Event = asyncio.Event()
+
+    async def deliver_now(self, ids: list[int]) -> None:
+        """A turn's replies, right after their commit; never raises (the sender retries)."""
+        for item_id in ids:
+            try:
+                item = await outbox.get(self._db, item_id)
+                if item is not None and item.status == "pending":
+                    await self.deliver(item, outbox_pace=False)
+            except Exception:
+                log.exception("reply %s could not be delivered now; the outbox will retry", item_id)
+                self.kick.set()
+
+    async def deliver(self, item: OutboxItem, *, outbox_pace: bool) -> None:
+        """Claim the row (it must be next in its chat), send it, record the outcome."""
+        async with self._db.transaction() as tx:
+            if not await outbox.start_sending(tx, item.id):
+                self.kick.set()  # something before it in that chat goes first
+                return
+        message = OutMessage.model_validate_json(item.payload)
+        try:
+            sent = await send(self._app.bot, item.chat_id, message, outbox=outbox_pace)
+        except RetryAfter as exc:
+            wait = retry_seconds(exc)
+            await self._later(item, wait, f"429 retry after {wait:.0f}s", count=False)
+        except Forbidden as exc:
+            await self._unreachable(item, exc.message)
+        except TimedOut as exc:
+            # It may have arrived: sending again could double it. An admin decides.
+            await self._uncertain(item, f"timed out: {exc.message}")
+        except BadRequest as exc:
+            await self._refused(item, message, exc.message)
+        except NetworkError as exc:
+            if item.attempts + 1 >= MAX_ATTEMPTS:
+                await self._finish(item, "failed", f"gave up: {exc.message}")
+            else:
+                backoff = min(2.0 ** (item.attempts + 1), BACKOFF_CAP)
+                await self._later(item, backoff, exc.message, count=True)
+        except Exception as exc:
+            log.exception("outbox %s failed", item.key)
+            await self._finish(item, "failed", repr(exc)[:300])
+        else:
+            async with self._db.transaction() as tx:
+                message_id = sent.message_id if sent is not None else None
+                await outbox.mark_sent(tx, item.id, message_id, utcnow())
+
+    async def _later(self, item: OutboxItem, seconds: float, error: str, *, count: bool) -> None:
+        async with self._db.transaction() as tx:
+            due = self._clock().timestamp() + seconds
+            await outbox.retry_later(tx, item.id, due, error, count)
+        self.kick.set()
+
+    async def _finish(self, item: OutboxItem, status: str, error: str) -> None:
+        async with self._db.transaction() as tx:
+            await outbox.finish(tx, item.id, status, error)
+
+    async def _refused(self, item: OutboxItem, message: OutMessage, reason: str) -> None:
+        """A permanent 400: it will never go. The office hears why, once per batch and reason."""
+        log.error("outbox %s refused by Telegram: %s", item.key, reason)
+        async with self._db.transaction() as tx:
+            await outbox.finish(tx, item.id, "failed", f"400: {reason}")
+            if message.edit_message_id is not None or item.kind == "alert":
+                return  # an edit of an old message, or an alert about an alert: only noise
+            chat = await chats.get(tx, item.chat_id)
+            title = chat.title if chat and chat.title else str(item.chat_id)
+            head = shorten(message.text.split("\n", 1)[0], 40)
+            text = texts.REFUSED_OFFICE.format(title=title, head=head, reason=reason)
+            batch = item.key.split("@", 1)[0].split("#", 1)[0]
+            await notify.to_office(tx, f"refused:{batch}:{reason[:60]}", "alert", text, utcnow())
+        self.kick.set()
+
+    async def _unreachable(self, item: OutboxItem, reason: str) -> None:
+        """403: the bot was blocked or removed. Stop writing there and tell the office."""
+        now = utcnow()
+        async with self._db.transaction() as tx:
+            await outbox.finish(tx, item.id, "failed", f"403: {reason}")
+            newly = await chats.deactivate(tx, item.chat_id, reason, now)
+            await outbox.skip_chat(tx, item.chat_id, f"chat inactive: {reason}")
+            chat = await chats.get(tx, item.chat_id)
+            office = await chats.office(tx)
+            if newly and office is not None and office.chat_id != item.chat_id:
+                title = chat.title if chat and chat.title else str(item.chat_id)
+                await notify.to_office(
+                    tx,
+                    f"inactive:{item.chat_id}:{item.id}",
+                    "alert",
+                    texts.CHAT_INACTIVE_OFFICE.format(title=title, reason=reason),
+                    now,
+                )
+        self.kick.set()
+
+    async def _uncertain(self, item: OutboxItem, error: str) -> None:
+        """A timed-out send may have arrived: not sent again; the office is told to check."""
+        async with self._db.transaction() as tx:
+            await outbox.finish(tx, item.id, "uncertain", error)
+            await self.tell_office(tx, [item], texts.UNCERTAIN_TIMEOUT)
+        warn_uncertain([item], error)
+
+    async def tell_office(self, tx: Tx, items: list[OutboxItem], why: str) -> None:
+        for item in items:
+            if item.kind == "alert":
+                continue  # an alert about an alert would only add noise
+            message = OutMessage.model_validate_json(item.payload)
+            if message.edit_message_id is not None:
+                continue  # a keyboard that may still be on an old message: nothing to check
+            chat = await chats.get(tx, item.chat_id)
+            head = message.text.split("\n", 1)[0][:40]
+            title = chat.title if chat and chat.title else str(item.chat_id)
+            text = texts.UNCERTAIN_OFFICE.format(why=why, title=title, head=head)
+            await notify.to_office(tx, f"uncertain:{item.id}", "alert", text, self._clock())
+
+
+def warn_uncertain(items: list[OutboxItem], error: str) -> int:
+    if items:
+        log.warning("%d outbox message(s) may not have arrived (%s)", len(items), error)
+    return len(items)
+
+
 class OutboxSender:
+    """The loop that sends what is due, one message in flight per chat."""
+
     def __init__(
         self,
-        app: App,
+        courier: Courier,
         db: Database,
         limiter: ChatRateLimiter,
         *,
         clock: Clock = system_clock,
         concurrency: int = 16,
     ) -> None:
-        self._app = app
+        self._courier = courier
         self._clock = clock
         self._db = db
         self._limiter = limiter
         self._slots = asyncio.Semaphore(concurrency)
         self._in_flight: dict[int, asyncio.Task[None]] = {}
-        self._wake = asyncio.Event()
 
     @property
     def busy(self) -> bool:
@@ -56,16 +184,22 @@ class OutboxSender:
 
     def kick(self) -> None:
         """Something was queued: look now rather than at the next timed check."""
-        self._wake.set()
+        self._courier.kick.set()
 
     async def run(self) -> None:
+        """Send until cancelled; a failing database or network only delays, never stops it."""
+        wake = self._courier.kick
         while True:
-            self._wake.clear()
-            pause = await self._dispatch_due()
+            wake.clear()
+            try:
+                pause = await self._dispatch_due()
+            except Exception:
+                log.exception("outbox check failed; trying again shortly")
+                pause = 5.0
             # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation.
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(pause):
-                    await self._wake.wait()
+                    await wake.wait()
 
     async def _dispatch_due(self) -> float:
         """Start a send for each chat that is ready; return how long to sleep."""
@@ -87,100 +221,24 @@ class OutboxSender:
             pause = min(pause, upcoming - now)
         return max(pause, 0.01)
 
-    def _done(self, chat_id: int, _task: asyncio.Task[None]) -> None:
+    def _done(self, chat_id: int, task: asyncio.Task[None]) -> None:
         self._in_flight.pop(chat_id, None)
-        self._wake.set()
+        if not task.cancelled() and task.exception() is not None:
+            log.error("outbox send failed", exc_info=task.exception())
+        self.kick()
 
     async def _send(self, item: OutboxItem) -> None:
-        message = OutMessage.model_validate_json(item.payload)
         async with self._slots:
-            async with self._db.transaction() as tx:
-                if not await outbox.start_sending(tx, item.id):
-                    return
-            try:
-                sent = await send(self._app.bot, item.chat_id, message, outbox=True)
-            except RetryAfter as exc:
-                wait = retry_seconds(exc)
-                await self._later(item, wait, f"429 retry after {wait:.0f}s", count=False)
-            except Forbidden as exc:
-                await self._unreachable(item, exc.message)
-            except TimedOut as exc:
-                # It may have arrived: sending again could double it. An admin decides.
-                await self._uncertain(item, f"timed out: {exc.message}")
-            except BadRequest as exc:
-                log.error("outbox %s refused by Telegram: %s", item.key, exc.message)
-                await self._finish(item, "failed", f"400: {exc.message}")
-            except NetworkError as exc:
-                if item.attempts + 1 >= MAX_ATTEMPTS:
-                    await self._finish(item, "failed", f"gave up: {exc.message}")
-                else:
-                    backoff = min(2.0 ** (item.attempts + 1), BACKOFF_CAP)
-                    await self._later(item, backoff, exc.message, count=True)
-            except Exception as exc:
-                log.exception("outbox %s failed", item.key)
-                await self._finish(item, "failed", repr(exc)[:300])
-            else:
-                async with self._db.transaction() as tx:
-                    await outbox.mark_sent(tx, item.id, sent.message_id, utcnow())
-
-    async def _later(self, item: OutboxItem, seconds: float, error: str, *, count: bool) -> None:
-        async with self._db.transaction() as tx:
-            due = self._clock().timestamp() + seconds
-            await outbox.retry_later(tx, item.id, due, error, count)
-
-    async def _finish(self, item: OutboxItem, status: str, error: str) -> None:
-        async with self._db.transaction() as tx:
-            await outbox.finish(tx, item.id, status, error)
-
-    async def _unreachable(self, item: OutboxItem, reason: str) -> None:
-        """403: the bot was blocked or removed. Stop writing there and tell the office."""
-        now = utcnow()
-        async with self._db.transaction() as tx:
-            await outbox.finish(tx, item.id, "failed", f"403: {reason}")
-            newly = await chats.deactivate(tx, item.chat_id, reason, now)
-            await outbox.skip_chat(tx, item.chat_id, f"chat inactive: {reason}")
-            chat = await chats.get(tx, item.chat_id)
-            office = await chats.office(tx)
-            if newly and office is not None and office.chat_id != item.chat_id:
-                title = chat.title if chat and chat.title else str(item.chat_id)
-                await notify.to_office(
-                    tx,
-                    f"inactive:{item.chat_id}:{item.id}",
-                    "alert",
-                    texts.CHAT_INACTIVE_OFFICE.format(title=title, reason=reason),
-                    now,
-                )
-        self.kick()
+            await self._courier.deliver(item, outbox_pace=True)
 
     async def recover(self) -> int:
         """At start: sends a crash interrupted are uncertain, not pending."""
         async with self._db.transaction() as tx:
             items = await outbox.recover_interrupted(tx)
-            await self._tell_office(tx, items, texts.UNCERTAIN_CRASH)
-        return self._warn_uncertain(items, "interrupted while sending")
-
-    async def _uncertain(self, item: OutboxItem, error: str) -> None:
-        """A timed-out send may have arrived: not sent again; the office is told to check."""
-        async with self._db.transaction() as tx:
-            await outbox.finish(tx, item.id, "uncertain", error)
-            await self._tell_office(tx, [item], texts.UNCERTAIN_TIMEOUT)
-        self._warn_uncertain([item], error)
-
-    async def _tell_office(self, tx: Tx, items: list[OutboxItem], why: str) -> None:
-        for item in items:
-            if item.kind == "alert":
-                continue  # an alert about an alert would only add noise
-            chat = await chats.get(tx, item.chat_id)
-            head = OutMessage.model_validate_json(item.payload).text.split("\n", 1)[0][:40]
-            title = chat.title if chat and chat.title else str(item.chat_id)
-            text = texts.UNCERTAIN_OFFICE.format(why=why, title=title, head=head)
-            await notify.to_office(tx, f"uncertain:{item.id}", "alert", text, self._clock())
-
-    def _warn_uncertain(self, items: list[OutboxItem], error: str) -> int:
+            await self._courier.tell_office(tx, items, texts.UNCERTAIN_CRASH)
         if items:
-            log.warning("%d outbox message(s) may not have arrived (%s)", len(items), error)
             self.kick()
-        return len(items)
+        return warn_uncertain(items, "interrupted while sending")
 
     async def stop(self, grace: float = 10.0) -> None:
         """Let sends in flight finish (cancelling one would leave its fate unknown)."""

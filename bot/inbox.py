@@ -1,6 +1,9 @@
 """The inbox worker: updates are stored before they are confirmed, then handled.
 
-Order is kept per lane (chat); different lanes run concurrently, up to a bound.
+Order is kept per lane (chat); different lanes run concurrently, up to a bound. An update
+is done when its effect committed or, having none, when it was answered; one that failed
+is tried again after a pause (its lane waits, so the chat's order holds), and after the
+last attempt the turn parks it and says so.
 """
 
 from __future__ import annotations
@@ -14,9 +17,9 @@ from typing import Any
 
 from telegram import Update
 
-from bot.context import App
 from bot.lanes import lane_of
-from bot.services.uow import current_update_id
+from bot.redact import redact_update
+from bot.turns import TurnApplication
 from storage import inbox, state
 from storage.db import Database
 from storage.models import InboxItem
@@ -24,11 +27,13 @@ from storage.times import utcnow
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 3
+# Seconds to wait before each further attempt; one more attempt than pauses.
+BACKOFF = (2.0, 10.0, 30.0)
+MAX_ATTEMPTS = len(BACKOFF) + 1
 
 
 class InboxWorker:
-    def __init__(self, app: App, db: Database, *, concurrency: int = 32) -> None:
+    def __init__(self, app: TurnApplication, db: Database, *, concurrency: int = 32) -> None:
         self._app = app
         self._db = db
         self._slots = asyncio.Semaphore(concurrency)
@@ -45,7 +50,11 @@ class InboxWorker:
 
     async def accept(self, raws: Sequence[dict[str, Any]], next_offset: int | None = None) -> int:
         """Store raw updates (and the offset that will confirm them) in one transaction."""
-        rows = [(int(r["update_id"]), lane_of(r), json.dumps(r, ensure_ascii=False)) for r in raws]
+        rows = []
+        for raw in raws:
+            clean = redact_update(raw)  # a binding code never rests in clear
+            payload = json.dumps(clean, ensure_ascii=False)
+            rows.append((int(clean["update_id"]), lane_of(clean), payload))
         async with self._db.transaction() as tx:
             fresh = set(await inbox.store(tx, rows, utcnow()))
             if next_offset is not None:
@@ -74,8 +83,12 @@ class InboxWorker:
             while queue:
                 item = queue[0]
                 async with self._slots:
-                    await self._handle(item)
-                queue.popleft()
+                    pause = await self._attempt(item)
+                if pause is None:
+                    queue.popleft()
+                else:
+                    queue[0] = item.model_copy(update={"attempts": item.attempts + 1})
+                    await asyncio.sleep(pause)  # the chat waits: its order holds
         finally:
             del self._tasks[lane]
             if not queue:
@@ -83,23 +96,28 @@ class InboxWorker:
             if not self._tasks:
                 self._idle.set()
 
-    async def _handle(self, item: InboxItem) -> None:
-        token = current_update_id.set(item.update_id)
+    async def _attempt(self, item: InboxItem) -> float | None:
+        """Handle once; None when finished (done or parked), else the pause before retrying."""
+        final = item.attempts + 1 >= MAX_ATTEMPTS
         try:
-            update = Update.de_json(json.loads(item.payload), self._app.bot)
-            await self._app.process_update(update)
-        except Exception as exc:  # a poison update must not stop its lane or others
-            log.exception("update %s could not be handled", item.update_id)
+            try:
+                update = Update.de_json(json.loads(item.payload), self._app.bot)
+            except Exception as exc:  # not an update we can read: it will never be
+                log.exception("update %s cannot be read; parked", item.update_id)
+                async with self._db.transaction() as tx:
+                    await inbox.park(tx, item.update_id, repr(exc)[:500], utcnow())
+                return None
+            turn = await self._app.run_turn(update, durable=True, final=final)
+            if turn.error is None and not turn.committed:
+                async with self._db.transaction() as tx:
+                    await inbox.claim_done(tx, item.update_id, utcnow())
+            if turn.error is None or turn.committed or final:
+                return None
             async with self._db.transaction() as tx:
-                await inbox.record_attempt(
-                    tx, item.update_id, repr(exc)[:500], item.attempts + 1 >= MAX_ATTEMPTS, utcnow()
-                )
-            return
-        finally:
-            current_update_id.reset(token)
-        # Handlers that changed something already claimed the update in their transaction.
-        async with self._db.transaction() as tx:
-            await inbox.claim_done(tx, item.update_id, utcnow())
+                await inbox.record_attempt(tx, item.update_id, repr(turn.error)[:500])
+        except Exception:  # the bookkeeping itself failed (the disk, say): try again later
+            log.exception("update %s: attempt %d could not finish", item.update_id, item.attempts)
+        return BACKOFF[min(item.attempts, len(BACKOFF) - 1)]
 
     async def drain(self) -> None:
         """Wait until every dispatched update is handled."""

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 CALLBACK_DATA_MAX_BYTES = 64
 TEXT_MAX = 4096
+CAPTION_MAX = 1024
 
 
 class Button(BaseModel):
@@ -33,13 +34,45 @@ class Attachment(BaseModel):
 
 
 class OutMessage(BaseModel):
-    """One message to one chat."""
+    """One message to one chat, or (edit_message_id set) a change to one the bot sent.
+
+    An edit with text replaces the message's text and buttons; an edit without text only
+    replaces its buttons (none: the keyboard comes off).
+    """
 
     model_config = ConfigDict(frozen=True)
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     attachment: Attachment | None = None
     reply_to_message_id: int | None = None
+    edit_message_id: int | None = None
+
+
+def fit(message: OutMessage) -> list[OutMessage]:
+    """The message as parts within Telegram's limits, measured as Telegram measures them.
+
+    Text goes in parts of at most 4,096 UTF-16 units, split at line boundaries; a file
+    whose text would pass the 1,024-unit caption goes first without it, then the text.
+    Buttons stay on the last part.
+    """
+    if message.edit_message_id is not None:
+        return [message]
+    if message.attachment is not None and utf16_len(message.text) > CAPTION_MAX:
+        alone = message.model_copy(update={"text": "", "buttons": ()})
+        rest = message.model_copy(update={"attachment": None, "reply_to_message_id": None})
+        return [alone, *fit(rest)]
+    parts = split_text(message.text)
+    return [
+        message.model_copy(
+            update={
+                "text": part,
+                "buttons": message.buttons if index == len(parts) - 1 else (),
+                "attachment": message.attachment if index == 0 else None,
+                "reply_to_message_id": message.reply_to_message_id if index == 0 else None,
+            }
+        )
+        for index, part in enumerate(parts)
+    ]
 
 
 def shorten(text: str, width: int) -> str:

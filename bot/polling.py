@@ -64,5 +64,10 @@ class Poller:
                 continue
             next_offset = max(u.update_id for u in updates) + 1
             # Stored and committed first; the next getUpdates(offset=…) then confirms them.
-            await self._worker.accept([u.to_dict() for u in updates], next_offset)
+            try:
+                await self._worker.accept([u.to_dict() for u in updates], next_offset)
+            except Exception:  # the database cannot take them now (disk full, …): ask again
+                log.exception("could not store %d update(s); retrying in %.0fs", len(updates), 5)
+                await asyncio.sleep(5.0)
+                continue
             offset = next_offset

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
+from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
 from bot.messages import OutMessage
@@ -21,10 +22,37 @@ def keyboard(message: OutMessage) -> InlineKeyboardMarkup | None:
     )
 
 
+def not_modified(exc: BadRequest) -> bool:
+    """Telegram's answer to an edit that changes nothing: the wanted state is already there."""
+    return "not modified" in exc.message.lower()
+
+
+async def edit(bot: ExtBot[dict[str, Any]], chat_id: int, message: OutMessage) -> Message | None:
+    """Change a message the bot sent: its text and buttons, or only its buttons."""
+    assert message.edit_message_id is not None
+    markup = keyboard(message)
+    try:
+        if message.text:
+            result = await bot.edit_message_text(
+                message.text, chat_id, message.edit_message_id, reply_markup=markup
+            )
+        else:
+            result = await bot.edit_message_reply_markup(
+                chat_id, message.edit_message_id, reply_markup=markup
+            )
+    except BadRequest as exc:
+        if not_modified(exc):
+            return None
+        raise
+    return result if isinstance(result, Message) else None
+
+
 async def send(
     bot: ExtBot[dict[str, Any]], chat_id: int, message: OutMessage, *, outbox: bool = False
-) -> Message:
-    """Send one message value (text ≤ 4096, or a file with the text as caption)."""
+) -> Message | None:
+    """Send one message value (text ≤ 4096, or a file with the text as caption), or an edit."""
+    if message.edit_message_id is not None:
+        return await edit(bot, chat_id, message)
     markup = keyboard(message)
     rate = {"outbox": True} if outbox else None
     reply = (

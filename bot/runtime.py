@@ -62,8 +62,8 @@ class Runtime:
         )
         self.app = build_application(self.services, limiter=limiter, request=request)
         self.worker = InboxWorker(self.app, self.db)
-        self.sender = OutboxSender(self.app, self.db, limiter, clock=self._clock)
-        self.services.kick_outbox = self.sender.kick
+        assert self.app.courier is not None
+        self.sender = OutboxSender(self.app.courier, self.db, limiter, clock=self._clock)
         await self.app.initialize()
         await self.app.start()
         await publish_commands(self.app)

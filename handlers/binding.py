@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot import texts
@@ -27,7 +29,7 @@ ROLE_WORDS: dict[str, Role] = {
 
 
 async def bind(update: Update, ctx: Context) -> None:
-    """Bind the sender with the code they sent."""
+    """Bind the sender with the code they sent (the inbox keeps only its hash)."""
     user = update.effective_user
     assert user is not None
     office = office_name(ctx)
@@ -36,34 +38,32 @@ async def bind(update: Update, ctx: Context) -> None:
         await answer(update, ctx, texts.BIND_USAGE.format(office=office))
         return
     svc = ctx.svc
-    result = await binding.bind(svc.db, user.id, user.full_name, user.username, code, svc.clock())
-    tz = svc.config.schedule.timezone
-    match result.outcome:
-        case BindOutcome.BOUND | BindOutcome.ALREADY:
-            role = texts.ROLE_NAMES[result.role or "contact"]
-            unit = f"（{result.unit_name}）" if result.unit_name else ""
-            template = texts.BIND_OK if result.outcome is BindOutcome.BOUND else texts.BIND_ALREADY
-            reply = template.format(role=role, unit=unit)
-            if result.outcome is BindOutcome.BOUND:
-                await publish_personal_commands(ctx.bot, await actor_of(update, ctx))
-        case BindOutcome.WRONG:
-            reply = texts.BIND_WRONG.format(left=result.attempts_left)
-        case BindOutcome.LOCKED:
-            assert result.until is not None
-            reply = texts.BIND_LOCKED.format(until=texts.fmt_time(result.until, tz), office=office)
-        case BindOutcome.USED:
-            reply = texts.BIND_USED.format(office=office)
-        case BindOutcome.EXPIRED:
-            assert result.until is not None
-            reply = texts.BIND_EXPIRED.format(at=texts.fmt_time(result.until, tz), office=office)
-        case BindOutcome.OTHER_UNIT:
-            reply = texts.BIND_OTHER_UNIT.format(unit=result.unit_name, office=office)
-    await answer(update, ctx, reply)
+    result = await binding.bind(
+        svc.db,
+        user.id,
+        user.full_name,
+        user.username,
+        code,
+        svc.clock(),
+        office=office,
+        tz=svc.config.schedule.timezone,
+    )
+    if result.outcome is BindOutcome.BOUND:
+        with contextlib.suppress(TelegramError):  # the binding stands; the menu is a nicety
+            await publish_personal_commands(ctx.bot, await actor_of(update, ctx))
 
 
 async def bind_in_group(update: Update, ctx: Context) -> None:
-    """Refuse /bind in a group: the code would be seen by everyone there."""
-    await answer(update, ctx, texts.BIND_IN_GROUP)
+    """A code shown to a group is no longer secret: burn it, and say where /bind belongs."""
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None
+    code = " ".join(ctx.args or [])
+    if not code.strip():
+        await answer(update, ctx, texts.BIND_IN_GROUP)
+        return
+    await binding.burn(ctx.svc.db, code, user.id, ctx.svc.clock(), office_name(ctx))
+    with contextlib.suppress(TelegramError):  # without delete rights the message stays
+        await message.delete()
 
 
 def parse_code_args(args: list[str]) -> tuple[str, Role] | str:
@@ -108,6 +108,8 @@ async def code(update: Update, ctx: Context) -> None:
             at=now,
             ttl=timedelta(hours=svc.config.office.code_ttl_hours),
         )
+    # Sent directly, not as a durable reply: an outbox row would keep a live code in clear.
+    # Should this answer be lost, the unused code is harmless and the admin asks again.
     await answer(update, ctx, render_code(issued, svc.config.schedule.timezone))
 
 

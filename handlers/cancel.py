@@ -8,19 +8,27 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot import texts
 from bot.context import Context
 from bot.services.reporting import flow
-from handlers.common import actor_of, answer
-from handlers.office_common import take_wait
+from bot.services.uow import effect, reply
+from handlers.common import actor_of
+from handlers.office_common import WAITS, wait_key
+from storage import drafts, state
 
 
 async def cancel(update: Update, ctx: Context) -> None:
-    """Leave a half-written report (its draft is deleted) or say there was nothing to leave."""
+    """Leave a half-written report and any open question of the office's, in one effect."""
     actor = await actor_of(update, ctx)
     chat = update.effective_chat
     assert chat is not None
-    dropped = actor.person is not None and await flow.discard(ctx.svc.db, actor.person.id)
-    for kind in ("notice", "review", "import"):  # an open question of the office's
-        dropped = await take_wait(ctx, kind, actor.tg_user_id, chat.id) is not None or dropped
-    await answer(update, ctx, texts.CANCEL_DONE if dropped else texts.CANCEL_NOTHING)
+    svc = ctx.svc
+    async with effect(svc.db) as tx:
+        dropped = False
+        for kind in WAITS:  # an open question of the office's
+            dropped = await state.delete(tx, wait_key(kind, actor.tg_user_id, chat.id)) or dropped
+        person = actor.person
+        has_draft = person is not None and await drafts.get(tx, person.id) is not None
+        await reply(texts.CANCEL_DONE if dropped or has_draft else texts.CANCEL_NOTHING)
+        if person is not None and has_draft:
+            await flow.drop(tx, person.id, svc.clock())  # says so when a shelved one resumes
 
 
 def handlers() -> list[BaseHandler[Update, Context, None]]:

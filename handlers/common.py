@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import BaseHandler, TypeHandler
 
 from bot.context import Context
-from bot.messages import Button, OutMessage, split_text
+from bot.messages import Button, OutMessage, fit
 from bot.render import send
 from bot.services.access import Actor, load_actor
 from bot.services.lookup import find_unit
@@ -21,17 +24,36 @@ async def actor_of(update: Update, ctx: Context) -> Actor:
     return await load_actor(ctx.svc.db, user.id, ctx.svc.config.office.admins)
 
 
+log = logging.getLogger(__name__)
+
+
 async def answer(
     update: Update, ctx: Context, text: str, buttons: tuple[tuple[Button, ...], ...] = ()
 ) -> None:
-    """Reply in the chat the update came from; long texts go out in parts."""
+    """Reply in the chat the update came from, when the answer confirms no effect.
+
+    (An answer that confirms an effect is `bot.services.uow.reply`, inside the effect.)
+    Long texts go out in parts.
+    """
     chat = update.effective_chat
     if chat is None:  # pragma: no cover
         return
-    parts = split_text(text)
-    for index, part in enumerate(parts):
-        last = index == len(parts) - 1
-        await send(ctx.bot, chat.id, OutMessage(text=part, buttons=buttons if last else ()))
+    for part in fit(OutMessage(text=text, buttons=buttons)):
+        await send(ctx.bot, chat.id, part)
+
+
+async def toast(update: Update, text: str | None = None, *, alert: bool = False) -> None:
+    """Answer a button press (the small notice on the user's screen); best effort.
+
+    A press replayed after a restart is too old to answer: that must never cost its effect.
+    """
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.answer(text[:200] if text else None, show_alert=alert)
+    except TelegramError as exc:
+        log.info("button press %s not answered: %s", query.id, exc)
 
 
 async def resolve_unit(update: Update, ctx: Context, typed: str) -> Unit | None:
@@ -45,16 +67,6 @@ async def resolve_unit(update: Update, ctx: Context, typed: str) -> Unit | None:
 async def send_out(update: Update, ctx: Context, message: OutMessage) -> None:
     """Reply with a prepared message value (text and buttons)."""
     await answer(update, ctx, message.text, message.buttons)
-
-
-async def button_done(update: Update, ctx: Context, text: str) -> None:
-    """A button's action went through: send what it queued, retire its keyboard, say so."""
-    query = update.callback_query
-    assert query is not None
-    ctx.svc.kick_outbox()
-    await query.answer()
-    await query.edit_message_reply_markup(None)
-    await answer(update, ctx, text)
 
 
 def office_name(ctx: Context) -> str:

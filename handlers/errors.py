@@ -1,66 +1,47 @@
-"""The one error handler: log with context, tell the office, apologise to the user."""
+"""The one error handler: log with context, stop the update, let its turn decide what next."""
 
 from __future__ import annotations
 
-import html
 import logging
 import traceback
-from typing import Any
 
-from telegram import Update
-from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop
 
 from bot import texts
 from bot.context import Context
-from bot.messages import OutMessage
-from bot.render import send
 from bot.services import notify
-from bot.services.uow import AlreadyHandledError
+from bot.services.uow import AlreadyHandledError, current_turn
+from bot.turns import OFFICE_TRACE_CHARS, describe
 
 log = logging.getLogger(__name__)
 
-OFFICE_TRACE_CHARS = 1500
-
 
 async def on_error(update: object, ctx: Context) -> None:
-    """Handle what no handler caught; never let it reach the user as a traceback."""
+    """Handle what no handler caught; never let it reach the user as a traceback.
+
+    For an update, no later handler group may answer it too (one update, one answer): the
+    error is kept on the turn, which retries it or, at the last attempt, says it was not
+    taken (bot.turns). For a background job, the office is told.
+    """
     error = ctx.error
+    turn = current_turn.get()
     if isinstance(error, AlreadyHandledError):
         log.info("update %s was already handled; skipped", error)
-        return
-    where = _describe(update)
-    log.error("error while handling %s", where, exc_info=error)
+        raise ApplicationHandlerStop
+    log.error("error while handling %s", describe(update), exc_info=error)
+    if turn is not None:
+        turn.error = error
+        raise ApplicationHandlerStop
     svc = ctx.svc
     now = svc.clock()
     trace = "".join(traceback.format_exception(error)) if error else "?"
-    trimmed = html.unescape(trace[-OFFICE_TRACE_CHARS:])
-    # One office notice per kind of error per ten minutes, so a storm does not flood the group.
-    bucket = int(now.timestamp() // 600)
-    key = f"error:{type(error).__name__}:{bucket}"
+    bucket = int(now.timestamp() // 600)  # one notice per kind of error per ten minutes
     async with svc.db.transaction() as tx:
         await notify.to_office(
-            tx, key, "alert", texts.ERROR_OFFICE.format(where=where, error=trimmed), now
+            tx,
+            f"error:{type(error).__name__}:{bucket}",
+            "alert",
+            texts.ERROR_OFFICE.format(where=describe(update), error=trace[-OFFICE_TRACE_CHARS:]),
+            now,
         )
     svc.kick_outbox()
-    if isinstance(update, Update) and update.effective_chat is not None:
-        try:
-            await send(
-                ctx.bot,
-                update.effective_chat.id,
-                OutMessage(text=texts.ERROR_USER.format(office=svc.config.office.name)),
-            )
-        except TelegramError:
-            log.warning("could not tell chat %s about the error", update.effective_chat.id)
-
-
-def _describe(update: object) -> str:
-    if not isinstance(update, Update):
-        return "（后台任务）"
-    parts: list[Any] = [f"update {update.update_id}"]
-    if update.effective_chat is not None:
-        parts.append(f"chat {update.effective_chat.id}")
-    if update.effective_user is not None:
-        parts.append(f"user {update.effective_user.id}")
-    if update.effective_message is not None and update.effective_message.text:
-        parts.append(repr(update.effective_message.text[:80]))
-    return " · ".join(str(p) for p in parts)

@@ -41,7 +41,7 @@ async def setgroup(update: Update, ctx: Context) -> None:
     chat = update.effective_chat
     assert chat is not None
     person = actor.person
-    done = await groups.register(
+    await groups.register(
         ctx.svc.db,
         chat_id=chat.id,
         chat_type=chat.type,
@@ -52,11 +52,6 @@ async def setgroup(update: Update, ctx: Context) -> None:
         by_label=person.name if person else str(actor.tg_user_id),
         at=ctx.svc.clock(),
     )
-    what = texts.PURPOSE_NAMES[purpose] + (f"（{unit.name}）" if unit else "")
-    reply = texts.SETGROUP_OK.format(what=what)
-    if done.replaced_office:
-        reply += texts.SETGROUP_MOVED.format(old=done.replaced_office)
-    await answer(update, ctx, reply)
 
 
 async def setgroup_private(update: Update, ctx: Context) -> None:

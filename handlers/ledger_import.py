@@ -10,12 +10,15 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot import texts
 from bot.context import Context
-from bot.messages import Button
+from bot.messages import Button, OutMessage
+from bot.render import send
 from bot.services.ledger import report_text, session
 from bot.services.ledger.reading import MAX_BYTES
+from bot.services.uow import effect, reply, settle
 from bot.texts import ledger as lt
-from handlers.common import actor_of, answer, office_name
-from handlers.office_common import office_actor, read_wait, set_wait, take_wait
+from bot.texts import office as ot
+from handlers.common import actor_of, answer, office_name, toast
+from handlers.office_common import ask, in_office_place, office_actor, read_wait, wait_key
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +40,10 @@ async def start_import(update: Update, ctx: Context) -> None:
     hint = " ".join(ctx.args or [])
     svc = ctx.svc
     round_name = await session.default_round(svc.db, hint)
-    await set_wait(ctx, "import", user.id, chat.id, {"round": hint, "at": svc.clock().timestamp()})
     text = lt.IMPORT_ASK.format(round=round_name)
     if chat.type != "private":  # privacy mode: the bot sees a group's file only as a reply
         text += "\n" + lt.IMPORT_ASK_GROUP
-    await answer(update, ctx, text)
+    await ask(ctx, "import", user.id, chat.id, {"round": hint, "at": svc.clock().timestamp()}, text)
 
 
 async def receive_file(update: Update, ctx: Context) -> None:
@@ -72,6 +74,7 @@ async def receive_file(update: Update, ctx: Context) -> None:
     data = bytes(await (await ctx.bot.get_file(document.file_id)).download_as_bytearray())
     actor = await actor_of(update, ctx)
     assert actor.person is not None
+    settle(wait_key("import", user.id, chat.id))  # the file answers the question
     result = await session.prepare(
         svc.db,
         data,
@@ -81,9 +84,9 @@ async def receive_file(update: Update, ctx: Context) -> None:
         chat_id=chat.id,
         at=svc.clock(),
     )
-    await take_wait(ctx, "import", user.id, chat.id)  # answered
     if isinstance(result, session.Refused):
-        await answer(update, ctx, report_text.refusal(result.errors))
+        async with effect(svc.db):
+            await reply(report_text.refusal(result.errors))
         if len(result.errors) > report_text.SHOWN_ERRORS:
             await ctx.bot.send_document(
                 chat.id, InputFile(report_text.errors_csv(result.errors), lt.IMPORT_ERRORS_FILE)
@@ -108,7 +111,10 @@ async def decide(update: Update, ctx: Context) -> None:
     match = ctx.matches[0]
     actor = await actor_of(update, ctx)
     if not actor.is_admin or actor.person is None:
-        await query.answer(lt.IMPORT_NOT_ADMIN.format(office=office_name(ctx)), show_alert=True)
+        await toast(update, lt.IMPORT_NOT_ADMIN.format(office=office_name(ctx)), alert=True)
+        return
+    if not await in_office_place(update, ctx):
+        await toast(update, ot.WHERE_ADMIN, alert=True)
         return
     svc = ctx.svc
     result = await session.decide(
@@ -120,14 +126,18 @@ async def decide(update: Update, ctx: Context) -> None:
         at=svc.clock(),
     )
     if result.outcome == "not_yours":
-        await query.answer(lt.IMPORT_NOT_YOURS, show_alert=True)
+        await toast(update, lt.IMPORT_NOT_YOURS, alert=True)
         return
     if result.outcome == "stale":
-        await query.answer(lt.IMPORT_STALE, show_alert=True)
+        await toast(update, lt.IMPORT_STALE, alert=True)
         return
-    await query.answer()
+    await toast(update)
     if query.message is not None:
-        await query.edit_message_reply_markup(None)
+        await send(
+            ctx.bot,
+            query.message.chat.id,
+            OutMessage(text="", edit_message_id=query.message.message_id),
+        )
     if result.outcome == "cancelled":
         await answer(update, ctx, lt.IMPORT_CANCELLED)
     else:

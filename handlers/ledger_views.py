@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import Context
 from bot.messages import Button, OutMessage
-from bot.render import keyboard
+from bot.render import edit
 from bot.services.access import Actor
 from bot.services.ledger import detail, views
 from bot.services.lookup import clean
 from bot.texts import ledger as lt
-from handlers.common import actor_of, answer, office_name, resolve_unit
+from handlers.common import actor_of, answer, office_name, resolve_unit, toast
 from storage import chats, ledger, units
 
 PAGE_CALLBACK = r"^pg:(units|unit|overdue):(\d+):(\d+)$"
@@ -154,16 +153,17 @@ async def turn_page(update: Update, ctx: Context) -> None:
     if actor.is_bound:
         listing = await _listing(ctx, actor, view, arg)
     if isinstance(listing, str):
-        await query.answer(listing, show_alert=True)
+        await toast(update, listing, alert=True)
         return
     text, shown, pages = listing.page(page)
-    await query.answer()
+    await toast(update)
     message = OutMessage(text=text, buttons=_pager(view, arg, shown, pages))
-    try:
-        await query.edit_message_text(message.text, reply_markup=keyboard(message))
-    except BadRequest as exc:  # pressed twice: the page is already showing
-        if "not modified" not in exc.message.lower():
-            raise
+    if query.message is not None:  # pressed twice: "not modified" is no error (render.edit)
+        await edit(
+            ctx.bot,
+            query.message.chat.id,
+            message.model_copy(update={"edit_message_id": query.message.message_id}),
+        )
 
 
 def handlers() -> list[BaseHandler[Update, Context, None]]:

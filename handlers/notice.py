@@ -7,15 +7,17 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import Context
 from bot.messages import Button, OutMessage
-from bot.render import keyboard
+from bot.render import send
 from bot.services import notices as notice_service
 from bot.services.ledger.figures import pct
-from bot.services.uow import effect
+from bot.services.uow import effect, reply, retire_buttons
 from bot.texts import fmt_time
 from bot.texts import office as ot
-from handlers.common import actor_of, answer, button_done, office_name
-from handlers.office_common import office_actor, set_wait
+from handlers.common import actor_of, answer, office_name, toast
+from handlers.office_common import ask, in_office_place, office_actor
 from storage import notices, units
+from storage.models import Unit
+from storage.reader import Reader
 
 PER_PAGE = 8
 COMPOSE = r"^nt:(\d+):(all|pick|send|no|u|p)(?::(\d+))?$"
@@ -32,9 +34,8 @@ async def notice_cmd(update: Update, ctx: Context) -> None:
     assert user is not None and chat is not None
     text = " ".join(ctx.args or []).strip()
     if not text:
-        await set_wait(ctx, "notice", user.id, chat.id, {})
-        ask = ot.NOTICE_ASK + ("\n" + ot.NOTICE_ASK_GROUP if chat.type != "private" else "")
-        await answer(update, ctx, ask)
+        question = ot.NOTICE_ASK + ("\n" + ot.NOTICE_ASK_GROUP if chat.type != "private" else "")
+        await ask(ctx, "notice", user.id, chat.id, {}, question)
         return
     await compose(update, ctx, text, None, None)
 
@@ -45,22 +46,22 @@ async def compose(
     """Keep the draft notice and ask where it goes."""
     actor = await actor_of(update, ctx)
     assert actor.person is not None
-    async with effect(ctx.svc.db) as tx:
-        notice_id = await notices.create(
-            tx, text, file_id, file_kind, actor.person.id, ctx.svc.clock()
-        )
     kind = {"photo": "图片", "document": "文件"}.get(file_kind or "", "")
     head = ot.NOTICE_TARGETS.format(
         chars=len(text), file=ot.NOTICE_WITH_FILE.format(kind=kind) if kind else ""
     )
-    buttons = (
-        (
-            Button(text=ot.NOTICE_ALL, action=f"nt:{notice_id}:all"),
-            Button(text=ot.NOTICE_CHOOSE, action=f"nt:{notice_id}:pick"),
-        ),
-        (Button(text=ot.NOTICE_CANCEL, action=f"nt:{notice_id}:no"),),
-    )
-    await answer(update, ctx, head, buttons)
+    async with effect(ctx.svc.db) as tx:
+        notice_id = await notices.create(
+            tx, text, file_id, file_kind, actor.person.id, ctx.svc.clock()
+        )
+        buttons = (
+            (
+                Button(text=ot.NOTICE_ALL, action=f"nt:{notice_id}:all"),
+                Button(text=ot.NOTICE_CHOOSE, action=f"nt:{notice_id}:pick"),
+            ),
+            (Button(text=ot.NOTICE_CANCEL, action=f"nt:{notice_id}:no"),),
+        )
+        await reply(OutMessage(text=head, buttons=buttons))
 
 
 async def content_from(update: Update, ctx: Context, message: Message) -> None:
@@ -73,9 +74,9 @@ async def content_from(update: Update, ctx: Context, message: Message) -> None:
         await compose(update, ctx, message.text or "", None, None)
 
 
-async def _picker(ctx: Context, notice_id: int, page: int) -> OutMessage:
-    chosen = await notices.chosen_units(ctx.svc.db, notice_id)
-    every = await units.all_units(ctx.svc.db)
+async def _picker(db: Reader, notice_id: int, page: int) -> OutMessage:
+    chosen = await notices.chosen_units(db, notice_id)
+    every = await units.all_units(db)
     pages = max(1, -(-len(every) // PER_PAGE))
     page = min(max(page, 1), pages)
     rows: list[tuple[Button, ...]] = [
@@ -117,45 +118,66 @@ async def compose_button(update: Update, ctx: Context) -> None:
         or notice.status != "draft"
         or actor.person is None
         or notice.created_by != actor.person.id
+        or not await in_office_place(update, ctx)
     ):
-        await query.answer(ot.NOTICE_STALE, show_alert=True)
+        await toast(update, ot.NOTICE_STALE, alert=True)
         return
-    if action in ("u", "p", "pick"):
-        if action == "u":
-            async with effect(svc.db) as tx:
-                await notices.set_all(tx, notice_id, False)
-                await notices.toggle_unit(tx, notice_id, int(arg or 0))
-        await query.answer()
-        picker = await _picker(ctx, notice_id, int(arg or 1) if action == "p" else 1)
+    if action in ("p", "pick"):
         if action == "pick" and not await units.all_units(svc.db):
             await answer(update, ctx, ot.NOTICE_NO_UNITS)
+            await toast(update)
             return
-        await query.edit_message_text(picker.text, reply_markup=keyboard(picker))
+        picker = await _picker(svc.db, notice_id, int(arg or 1) if action == "p" else 1)
+        await _show(update, ctx, picker)
+        await toast(update)
+        return
+    if action == "u":
+        async with effect(svc.db) as tx:
+            await notices.set_all(tx, notice_id, False)
+            await notices.toggle_unit(tx, notice_id, int(arg or 0))
+            picker = await _picker(
+                tx, notice_id, _page_of(await units.all_units(tx), int(arg or 0))
+            )
+            if query.message is not None:
+                await reply(picker.model_copy(update={"edit_message_id": query.message.message_id}))
+        await toast(update)
         return
     if action == "no":
+        retire_buttons()
         async with effect(svc.db) as tx:
             await notices.mark(tx, notice_id, "cancelled", svc.clock())
-        await query.answer()
-        await query.edit_message_reply_markup(None)
-        await answer(update, ctx, ot.NOTICE_CANCELLED)
+            await reply(ot.NOTICE_CANCELLED)
+        await toast(update)
         return
     if (
         action == "send"
         and not notice.all_units
         and not await notices.chosen_units(svc.db, notice_id)
     ):
-        await query.answer(ot.NOTICE_NONE_CHOSEN, show_alert=True)
+        await toast(update, ot.NOTICE_NONE_CHOSEN, alert=True)
         return
+    retire_buttons()
     sent = await notice_service.send(
         svc.db, notice_id, office_name(ctx), svc.clock(), all_units=action == "all"
     )
-    if sent is None:
-        await query.answer(ot.NOTICE_STALE, show_alert=True)
+    await toast(update, None if sent else ot.NOTICE_STALE, alert=sent is None)
+
+
+def _page_of(every: list[Unit], unit_id: int) -> int:
+    """The picker page that shows this unit (a toggle keeps the page it was on)."""
+    index = next((i for i, u in enumerate(every) if u.id == unit_id), 0)
+    return index // PER_PAGE + 1
+
+
+async def _show(update: Update, ctx: Context, message: OutMessage) -> None:
+    """Turn the pressed message into this one (nothing changed in the database)."""
+    query = update.callback_query
+    chat = update.effective_chat
+    if query is None or query.message is None or chat is None:
         return
-    text = ot.NOTICE_SENT.format(
-        id=notice_id, units=sent.units, groups=sent.groups, people=sent.people
+    await send(
+        ctx.bot, chat.id, message.model_copy(update={"edit_message_id": query.message.message_id})
     )
-    await button_done(update, ctx, text)
 
 
 async def ack(update: Update, ctx: Context) -> None:
@@ -174,7 +196,7 @@ async def ack(update: Update, ctx: Context) -> None:
         "not_recipient": ot.ACK_NOT_RECIPIENT,
         "unbound": ot.ACK_UNBOUND.format(office=office_name(ctx)),
     }[result.outcome]
-    await query.answer(text, show_alert=result.outcome != "ok")
+    await toast(update, text, alert=result.outcome != "ok")
 
 
 async def receipts_cmd(update: Update, ctx: Context) -> None:
@@ -231,9 +253,9 @@ async def remind_button(update: Update, ctx: Context) -> None:
     query = update.callback_query
     assert query is not None and ctx.matches is not None
     actor = await actor_of(update, ctx)
-    if not actor.is_admin:
-        await query.answer(
-            ot.ADMIN_ONLY.format(office=office_name(ctx), what="提醒未阅"), show_alert=True
+    if not actor.is_admin or not await in_office_place(update, ctx):
+        await toast(
+            update, ot.ADMIN_ONLY.format(office=office_name(ctx), what="提醒未阅"), alert=True
         )
         return
     svc = ctx.svc
@@ -241,10 +263,9 @@ async def remind_button(update: Update, ctx: Context) -> None:
         svc.db, int(ctx.matches[0].group(1)), office_name(ctx), svc.clock()
     )
     if isinstance(result, str):
-        await query.answer(result, show_alert=True)
+        await toast(update, result, alert=True)
         return
-    svc.kick_outbox()
-    await query.answer(ot.REMIND_SENT.format(count=result), show_alert=True)
+    await toast(update, ot.REMIND_SENT.format(count=result), alert=True)
 
 
 def handlers() -> list[BaseHandler[Update, Context, None]]:

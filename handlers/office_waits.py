@@ -6,30 +6,32 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, BaseHandler, MessageHandler, filters
 
 from bot.context import Context
+from bot.services.uow import settle
 from handlers import notice, review
 from handlers.common import actor_of
-from handlers.office_common import peek_wait, take_wait
+from handlers.office_common import read_wait, wait_key
 
 
 async def route(update: Update, ctx: Context) -> None:
-    """Take the message when this admin has a question open in this chat."""
+    """Take the message when this admin has a question open in this chat.
+
+    The question is closed by the effect that answers it, so a crash in between keeps it.
+    """
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
     if message is None or user is None or chat is None:
         return
-    if not (
-        await peek_wait(ctx, "notice", user.id, chat.id)
-        or await peek_wait(ctx, "review", user.id, chat.id)
-    ):
+    asked = await read_wait(ctx, "notice", user.id, chat.id)
+    kind = "notice"
+    if asked is None:
+        asked, kind = await read_wait(ctx, "review", user.id, chat.id), "review"
+    if asked is None or not (await actor_of(update, ctx)).is_admin:
         return
-    if not (await actor_of(update, ctx)).is_admin:
-        return
-    if await take_wait(ctx, "notice", user.id, chat.id) is not None:
+    settle(wait_key(kind, user.id, chat.id))
+    if kind == "notice":
         await notice.content_from(update, ctx, message)
-        raise ApplicationHandlerStop
-    wait = await take_wait(ctx, "review", user.id, chat.id)
-    if wait is not None:
-        await review.reason_given(update, ctx, wait, message.text or "")
-        raise ApplicationHandlerStop
+    else:
+        await review.reason_given(update, ctx, asked, message.text or "")
+    raise ApplicationHandlerStop
 
 
 def handlers() -> list[BaseHandler[Update, Context, None]]:

@@ -15,7 +15,7 @@ from bot.services.lookup import clean
 from bot.services.reporting import codes, extension, flow
 from bot.services.reporting.prompts import status_name
 from bot.texts import reporting as rt
-from handlers.common import actor_of, answer, office_name
+from handlers.common import actor_of, answer, office_name, toast
 from handlers.report_flow import show_step, start_on
 from storage import ledger
 
@@ -77,9 +77,9 @@ async def mine_page(update: Update, ctx: Context) -> None:
     actor = await actor_of(update, ctx)
     why = flow.refusal(actor, None, office_name(ctx))
     if why is not None:
-        await query.answer(why, show_alert=True)
+        await toast(update, why, alert=True)
         return
-    await query.answer()
+    await toast(update)
     text, buttons = await _mine_page(ctx, actor, int(ctx.matches[0].group(1)))
     await answer(update, ctx, text, buttons)
 
@@ -137,14 +137,6 @@ async def extend(update: Update, ctx: Context) -> None:
         )
     except flow.Refused as exc:
         await answer(update, ctx, str(exc))
-        return
-    await answer(
-        update,
-        ctx,
-        rt.EXTEND_OK.format(
-            code=problem.code, old=problem.deadline, new=new, reason=reason.strip(), office=office
-        ),
-    )
 
 
 async def withdraw(update: Update, ctx: Context) -> None:
@@ -157,17 +149,9 @@ async def withdraw(update: Update, ctx: Context) -> None:
         await answer(update, ctx, rt.WITHDRAW_USAGE)
         return
     try:
-        done, problem = await flow.withdraw(ctx.svc.db, actor, number, ctx.svc.clock())
+        await flow.withdraw(ctx.svc.db, actor, number, ctx.svc.clock())
     except flow.Refused as exc:
         await answer(update, ctx, str(exc))
-        return
-    await answer(
-        update,
-        ctx,
-        rt.WITHDRAW_OK.format(
-            number=done.number, code=problem.code, status=status_name(problem.status)
-        ),
-    )
 
 
 def handlers() -> list[BaseHandler[Update, Context, None]]:

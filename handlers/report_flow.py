@@ -20,24 +20,35 @@ from telegram.ext import (
 
 from bot.context import Context
 from bot.services.access import Actor
+from bot.services.notify import to_office as notify_office
 from bot.services.reporting import codes, evidence, flow
 from bot.services.reporting.draft import Draft, DraftFile
 from bot.services.reporting.figures import FigureError, parse_count, parse_money
-from bot.services.reporting.prompts import prompt, status_name
+from bot.services.reporting.prompts import prompt
+from bot.services.uow import retire_buttons
 from bot.texts import reporting as rt
-from handlers.common import actor_of, answer, office_name, send_out
+from handlers.common import actor_of, answer, office_name, send_out, toast
 from storage import ledger
+from storage.ledger import Problem
 
 DRAFT_CALLBACK = r"^rd:([0-9a-f]{6}):(\w+)$"
 START_CALLBACK = r"^rp:(\d+)$"
 
 
 async def show_step(update: Update, ctx: Context, draft: Draft) -> None:
+    """Ask the draft's current question again (nothing changed: a plain answer)."""
     problem = await ledger.get(ctx.svc.db, draft.problem_id)
     assert problem is not None
     chat = update.effective_chat
     in_group = chat is not None and chat.type != "private"
     await send_out(update, ctx, prompt(draft, problem, in_group=in_group))
+
+
+async def save_step(ctx: Context, draft: Draft, *, note: str | None = None) -> None:
+    """Keep the draft's new state; its next question is the effect's own reply."""
+    problem = await ledger.get(ctx.svc.db, draft.problem_id)
+    assert problem is not None
+    await flow.save(ctx.svc.db, draft, problem, ctx.svc.clock(), note=note)
 
 
 async def start_on(
@@ -58,13 +69,9 @@ async def start_on(
     chat = update.effective_chat
     assert chat is not None
     try:
-        draft = await flow.begin(
-            svc.db, actor.person.id, chat.id, problem, texts, svc.clock(), files or []
-        )
+        await flow.begin(svc.db, actor.person.id, chat.id, problem, texts, svc.clock(), files or [])
     except flow.Refused as exc:
         await answer(update, ctx, str(exc))
-        return
-    await show_step(update, ctx, draft)
 
 
 async def _keep(ctx: Context, message: Message) -> DraftFile | None:
@@ -98,8 +105,40 @@ async def _keep(ctx: Context, message: Message) -> DraftFile | None:
     except BadRequest as exc:  # "file is too big" and the like: keep the id, say so
         return kept.model_copy(update={"note": f"未能下载：{exc.message}"})
     folder = ctx.svc.config.storage.evidence_dir
-    digest, path = await evidence.store(folder, data, name, mime, kept.kind)
+    try:
+        digest, path = await evidence.store(folder, data, name, mime, kept.kind)
+    except evidence.EvidenceStoreError as exc:
+        raise NotKept(exc.disk_full) from exc
     return kept.model_copy(update={"size": len(data), "sha256": digest, "local_path": str(path)})
+
+
+class NotKept(Exception):
+    """The file could not be written to the evidence folder (the disk is full, say)."""
+
+    def __init__(self, disk_full: bool) -> None:
+        super().__init__("disk full" if disk_full else "evidence not written")
+        self.disk_full = disk_full
+
+
+async def keep_or_refuse(update: Update, ctx: Context, message: Message) -> DraftFile | None:
+    """The file kept as evidence, or None after telling the user it could not be kept."""
+    try:
+        return await _keep(ctx, message)
+    except NotKept as exc:
+        await answer(update, ctx, rt.FILE_NOT_KEPT_FULL if exc.disk_full else rt.FILE_NOT_KEPT)
+        await notify_disk_trouble(ctx, exc.disk_full)
+        return None
+
+
+async def notify_disk_trouble(ctx: Context, disk_full: bool) -> None:
+    """The office hears of it once an hour: the server needs someone."""
+    svc = ctx.svc
+    now = svc.clock()
+    text = rt.DISK_FULL_OFFICE if disk_full else rt.EVIDENCE_FAILED_OFFICE
+    with contextlib.suppress(Exception):  # the database may be on the full disk too
+        async with svc.db.transaction() as tx:
+            await notify_office(tx, f"evidence:{int(now.timestamp() // 3600)}", "alert", text, now)
+        svc.kick_outbox()
 
 
 async def route(update: Update, ctx: Context) -> None:
@@ -118,19 +157,21 @@ async def route(update: Update, ctx: Context) -> None:
             await answer(update, ctx, why or rt.STALE_BUTTON)
             raise ApplicationHandlerStop
         return
-    draft = await flow.current(svc.db, actor.person.id)
-    if draft is not None and draft.chat_id == chat.id:
-        await _answer_step(update, ctx, draft, message)
-        raise ApplicationHandlerStop
     unit_id = actor.contact_role.unit_id
     assert unit_id is not None
     problems = await ledger.open_of_unit_by_code(svc.db, unit_id)
+    draft = await flow.current(svc.db, actor.person.id)
+    if draft is not None and draft.chat_id == chat.id:
+        await _answer_step(update, ctx, draft, message, problems)
+        raise ApplicationHandlerStop
     text = message.text or message.caption or ""
     replied = message.reply_to_message
     if replied is not None and replied.from_user is not None and replied.from_user.id == ctx.bot.id:
         named = codes.named_in(replied.text or replied.caption or "", problems)
         if len(named) == 1:
-            file = await _keep(ctx, message)
+            file = await keep_or_refuse(update, ctx, message)
+            if file is None and (message.photo or message.document):
+                raise ApplicationHandlerStop
             await start_on(
                 update, ctx, actor, named[0].id, [text] if text else [], [file] if file else None
             )
@@ -142,30 +183,36 @@ async def route(update: Update, ctx: Context) -> None:
         raise ApplicationHandlerStop
 
 
-async def _answer_step(update: Update, ctx: Context, draft: Draft, message: Message) -> None:
+async def _answer_step(
+    update: Update, ctx: Context, draft: Draft, message: Message, problems: dict[str, Problem]
+) -> None:
     svc = ctx.svc
     text = message.text
     if message.photo or message.document:
         if draft.step not in ("collect", "claim"):
             await answer(update, ctx, rt.WAITING_FOR.format(what=rt.MONEY))
             return
-        file = await _keep(ctx, message)
-        assert file is not None
+        file = await keep_or_refuse(update, ctx, message)
+        if file is None:
+            return  # said why; the draft is as it was
         draft.files.append(file)
         if message.caption:
             draft.texts.append(message.caption)
         draft.step = "collect"
-        await flow.save(svc.db, draft, svc.clock())
-        if file.note and file.sha256 is None:
-            await answer(update, ctx, rt.GOT_TOO_BIG.format(name=file.file_name or "照片"))
-        await show_step(update, ctx, draft)
+        too_big = file.note is not None and file.sha256 is None
+        note = rt.GOT_TOO_BIG.format(name=file.file_name or "照片") if too_big else None
+        await save_step(ctx, draft, note=note)
         return
     if text is None:
         return
+    other = codes.leading_code(text, problems)
+    if other is not None and other[0].id != draft.problem_id:
+        # Never file one problem's report under another silently: ask.
+        await flow.hold(svc.db, draft, other[0], text, svc.clock())
+        return
     if draft.step == "collect":
         draft.texts.append(text)
-        await flow.save(svc.db, draft, svc.clock())
-        await show_step(update, ctx, draft)
+        await save_step(ctx, draft)
         return
     if draft.step in ("money", "rules", "people"):
         try:
@@ -175,56 +222,79 @@ async def _answer_step(update: Update, ctx: Context, draft: Draft, message: Mess
             return
         setattr(draft, draft.step, value)
         draft.step = draft.after_figure()
-        await flow.save(svc.db, draft, svc.clock())
-        await show_step(update, ctx, draft)
+        await save_step(ctx, draft)
         return
     await show_step(update, ctx, draft)  # a text where a button is expected: ask again
 
 
+STEPS = {
+    "done": "collect",
+    "cp": "claim",
+    "cc": "claim",
+    "more": "claim",
+    "skip": "figure",
+    "none": "money",
+    "ok": "confirm",
+    "no": "any",
+    "into": "held",
+    "new": "held",
+}
+
+
 async def press(update: Update, ctx: Context) -> None:
-    """A button of a draft: 完成, 持续推进 / 已完成, 跳过, 确认提交, 放弃."""
-    query = update.callback_query
-    assert query is not None and ctx.matches is not None
+    """A button of a draft: 完成, 持续推进 / 已完成, 跳过, 确认提交, 放弃, and where a held
+    message belongs. Its effect commits first; the press is answered after, best effort."""
+    assert ctx.matches is not None
     nonce, name = ctx.matches[0].group(1), ctx.matches[0].group(2)
     actor = await actor_of(update, ctx)
     svc = ctx.svc
     draft = await flow.current(svc.db, actor.person.id) if actor.person else None
-    if draft is None or draft.nonce != nonce:
-        await query.answer(
-            rt.STALE_BUTTON if actor.contact_role else rt.NOT_YOUR_DRAFT, show_alert=True
+    chat = update.effective_chat
+    if draft is None or draft.nonce != nonce or chat is None or draft.chat_id != chat.id:
+        await toast(
+            update, rt.STALE_BUTTON if actor.contact_role else rt.NOT_YOUR_DRAFT, alert=True
         )
         return
-    await query.answer()
-    await _clear_buttons(update)
-    steps = {
-        "done": "collect",
-        "cp": "claim",
-        "cc": "claim",
-        "more": "claim",
-        "skip": "figure",
-        "none": "money",
-        "ok": "confirm",
-        "no": "any",
-    }
-    expected = steps.get(name)
-    current = (
-        "figure"
-        if expected == "figure" and draft.step in ("money", "rules", "people")
-        else draft.step
-    )
+    expected = STEPS.get(name)
+    current: str = draft.step
+    if expected == "figure" and draft.step in ("money", "rules", "people"):
+        current = "figure"
+    if expected == "held":
+        current = "held" if draft.held_problem_id is not None else draft.step
     if expected not in (current, "any"):
-        await answer(update, ctx, rt.STALE_BUTTON)
+        await toast(update, rt.STALE_BUTTON, alert=True)
         return
+    retire_buttons()  # answered: the keyboard comes off with the effect, never before it
+    await _act(update, ctx, actor, draft, name)
+    await toast(update)
+
+
+async def _act(update: Update, ctx: Context, actor: Actor, draft: Draft, name: str) -> None:
+    svc = ctx.svc
     if name == "no":
-        await flow.discard(svc.db, draft.person_id)
-        await answer(update, ctx, rt.DISCARDED)
+        await flow.discard(svc.db, draft.person_id, rt.DISCARDED, svc.clock())
         return
     if name == "ok":
-        await _submit(update, ctx, actor, draft)
+        try:
+            await flow.submit(svc.db, draft, actor, svc.config, svc.clock())
+        except flow.Refused as exc:
+            await answer(update, ctx, str(exc))
+        return
+    if name in ("into", "new"):
+        held_id, held_text = draft.held_problem_id, draft.held_text or ""
+        other = await ledger.get(svc.db, held_id) if held_id is not None else None
+        draft.held_problem_id = draft.held_text = None
+        if name == "new" and other is not None and other.status != "closed":
+            quick = codes.leading_code(held_text, {codes.normal(other.code): other})
+            await flow.switch(svc.db, draft, other, quick[1] if quick else held_text, svc.clock())
+            return
+        draft.texts.append(held_text)
+        draft.step = "collect" if draft.step in ("collect", "claim") else draft.step
+        await save_step(ctx, draft)
         return
     if name == "done":
         if not draft.has_content:
-            await answer(update, ctx, rt.NEED_CONTENT)
+            await toast(update, rt.NEED_CONTENT, alert=True)
             return
         draft.step = "claim"
     elif name in ("cp", "cc"):
@@ -236,48 +306,15 @@ async def press(update: Update, ctx: Context) -> None:
         draft.step = draft.after_figure()
     elif name == "none":
         draft.step = "confirm"
-    await flow.save(svc.db, draft, svc.clock())
-    await show_step(update, ctx, draft)
-
-
-async def _clear_buttons(update: Update) -> None:
-    """Take the keyboard off a message once it is answered, so it cannot be pressed twice."""
-    query = update.callback_query
-    if query is None or query.message is None:
-        return
-    with contextlib.suppress(BadRequest):  # already gone (a double tap): nothing to take off
-        await query.edit_message_reply_markup(None)
-
-
-async def _submit(update: Update, ctx: Context, actor: Actor, draft: Draft) -> None:
-    svc = ctx.svc
-    try:
-        done = await flow.submit(svc.db, draft, actor, svc.config, svc.clock())
-    except flow.Refused as exc:
-        await answer(update, ctx, str(exc))
-        return
-    svc.kick_outbox()
-    office = office_name(ctx)
-    completed = done.report.claim == "completed"
-    await answer(
-        update,
-        ctx,
-        rt.RECEIPT.format(
-            number=done.report.number,
-            code=done.problem.code,
-            status=status_name(done.problem.status),
-            next=rt.NEXT_COMPLETED.format(office=office) if completed else rt.NEXT_PROGRESS,
-        ),
-    )
+    await save_step(ctx, draft)
 
 
 async def start_button(update: Update, ctx: Context) -> None:
     """报告进展 under a problem (in /mine or /report)."""
-    query = update.callback_query
-    assert query is not None and ctx.matches is not None
-    await query.answer()
+    assert ctx.matches is not None
     actor = await actor_of(update, ctx)
     await start_on(update, ctx, actor, int(ctx.matches[0].group(1)), [])
+    await toast(update)
 
 
 def handlers() -> list[BaseHandler[Update, Context, None]]:

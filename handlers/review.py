@@ -12,10 +12,11 @@ from bot.services import review as review_service
 from bot.services.ledger.views import limit_text, title
 from bot.services.reporting import codes
 from bot.services.reporting.figures import show_count, show_money
+from bot.services.uow import retire_buttons
 from bot.texts import fmt_time
 from bot.texts import office as ot
-from handlers.common import actor_of, answer, button_done, office_name
-from handlers.office_common import office_actor, set_wait
+from handlers.common import actor_of, answer, office_name, toast
+from handlers.office_common import ask, in_office_place, office_actor
 from storage import history, ledger, people, reports, reviews
 
 SHOWN = 5
@@ -112,21 +113,20 @@ async def review_cmd(update: Update, ctx: Context) -> None:
 
 
 async def _admin_or_refuse(update: Update, ctx: Context, what: str) -> bool:
+    """Decisions are the office's, and are made where the office offered them."""
     actor = await actor_of(update, ctx)
-    query = update.callback_query
     if not actor.is_admin or actor.person is None:
-        assert query is not None
-        await query.answer(
-            ot.ADMIN_ONLY.format(office=office_name(ctx), what=what), show_alert=True
-        )
+        await toast(update, ot.ADMIN_ONLY.format(office=office_name(ctx), what=what), alert=True)
+        return False
+    if not await in_office_place(update, ctx):
+        await toast(update, ot.WHERE_ADMIN, alert=True)
         return False
     return True
 
 
 async def problem_button(update: Update, ctx: Context) -> None:
     """通过（销号）, 退回 (asks for the reason), 查看佐证材料."""
-    query = update.callback_query
-    assert query is not None and ctx.matches is not None
+    assert ctx.matches is not None
     if not await _admin_or_refuse(update, ctx, "验收销号"):
         return
     action, problem_id, report_id = (
@@ -136,32 +136,27 @@ async def problem_button(update: Update, ctx: Context) -> None:
     )
     svc, actor = ctx.svc, await actor_of(update, ctx)
     if action == "files":
-        await query.answer()
+        await toast(update)
         await _send_files(update, ctx, report_id)
         return
     if action == "no":
         problem = await ledger.get(svc.db, problem_id)
         if problem is None or problem.status != "awaiting_acceptance":
-            await query.answer(
-                ot.REVIEW_STALE.format(status=problem.status if problem else "—"), show_alert=True
-            )
+            status = problem.status if problem else "—"
+            await toast(update, ot.REVIEW_STALE.format(status=status), alert=True)
             return
-        await query.answer()
         await _ask_reason(
             update, ctx, {"kind": "reject", "problem": problem_id, "report": report_id}, "退回"
         )
+        await toast(update)
         return
+    retire_buttons()
     try:
-        done = await review_service.accept(
-            svc.db, actor, problem_id, report_id, svc.config, svc.clock()
-        )
+        await review_service.accept(svc.db, actor, problem_id, report_id, svc.config, svc.clock())
     except review_service.Stale as exc:
-        await query.answer(str(exc), show_alert=True)
+        await toast(update, str(exc), alert=True)
         return
-    assert actor.person is not None
-    when = fmt_time(svc.clock(), svc.config.schedule.timezone)
-    text = ot.REVIEW_CLOSED.format(code=done.problem.code, who=actor.person.name, at=when)
-    await button_done(update, ctx, text)
+    await toast(update)
 
 
 async def _send_files(update: Update, ctx: Context, report_id: int) -> None:
@@ -176,34 +171,32 @@ async def _send_files(update: Update, ctx: Context, report_id: int) -> None:
 async def _ask_reason(update: Update, ctx: Context, wait: dict[str, object], what: str) -> None:
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
-    await set_wait(ctx, "review", user.id, chat.id, wait)
     text = ot.REVIEW_ASK_REASON.format(what=what)
     if chat.type != "private":
         text += "\n" + ot.REVIEW_ASK_REASON_GROUP
-    await answer(update, ctx, text)
+    await ask(ctx, "review", user.id, chat.id, wait, text)
 
 
 async def extension_button(update: Update, ctx: Context) -> None:
     """同意延期, or 不同意 (asks for the reason)."""
-    query = update.callback_query
-    assert query is not None and ctx.matches is not None
+    assert ctx.matches is not None
     if not await _admin_or_refuse(update, ctx, "审核延期申请"):
         return
     approve, extension_id = ctx.matches[0].group(1) == "ok", int(ctx.matches[0].group(2))
     svc, actor = ctx.svc, await actor_of(update, ctx)
     request = await reviews.extension(svc.db, extension_id)
     if request is None or request.status != "pending":
-        await query.answer(ot.REVIEW_STALE.format(status="已处理"), show_alert=True)
+        await toast(update, ot.REVIEW_STALE.format(status="已处理"), alert=True)
         return
     if not approve:
-        await query.answer()
         await _ask_reason(
             update, ctx, {"kind": "extension", "extension": extension_id}, "不同意延期"
         )
+        await toast(update)
         return
-    before = await ledger.get(svc.db, request.problem_id)
+    retire_buttons()
     try:
-        done = await review_service.decide_extension(
+        await review_service.decide_extension(
             svc.db,
             actor,
             extension_id,
@@ -213,25 +206,20 @@ async def extension_button(update: Update, ctx: Context) -> None:
             at=svc.clock(),
         )
     except review_service.Stale as exc:
-        await query.answer(str(exc), show_alert=True)
+        await toast(update, str(exc), alert=True)
         return
-    old = before.deadline if before else "—"
-    text = ot.EXTENSION_APPROVED.format(code=done.problem.code, old=old, new=done.problem.deadline)
-    await button_done(update, ctx, text)
+    await toast(update)
 
 
 async def reason_given(update: Update, ctx: Context, wait: dict[str, object], reason: str) -> None:
-    """The reason for 退回 or 不同意延期 arrived: decide now."""
+    """The reason for 退回 or 不同意延期 arrived: decide now (the question closes with it)."""
     if not reason.strip():
-        await answer(update, ctx, ot.REASON_EMPTY)
-        user, chat = update.effective_user, update.effective_chat
-        assert user is not None and chat is not None
-        await set_wait(ctx, "review", user.id, chat.id, wait)
+        await answer(update, ctx, ot.REASON_EMPTY)  # the question stays open
         return
     svc, actor = ctx.svc, await actor_of(update, ctx)
     try:
         if wait.get("kind") == "reject":
-            done = await review_service.send_back(
+            await review_service.send_back(
                 svc.db,
                 actor,
                 int(str(wait["problem"])),
@@ -240,9 +228,8 @@ async def reason_given(update: Update, ctx: Context, wait: dict[str, object], re
                 svc.config,
                 svc.clock(),
             )
-            text = ot.REVIEW_REJECTED.format(code=done.problem.code, reason=reason.strip())
         else:
-            done = await review_service.decide_extension(
+            await review_service.decide_extension(
                 svc.db,
                 actor,
                 int(str(wait["extension"])),
@@ -251,12 +238,8 @@ async def reason_given(update: Update, ctx: Context, wait: dict[str, object], re
                 config=svc.config,
                 at=svc.clock(),
             )
-            text = ot.EXTENSION_REJECTED.format(code=done.problem.code, reason=reason.strip())
     except review_service.Stale as exc:
         await answer(update, ctx, str(exc))
-        return
-    svc.kick_outbox()
-    await answer(update, ctx, text)
 
 
 async def reopen_cmd(update: Update, ctx: Context) -> None:
@@ -278,9 +261,6 @@ async def reopen_cmd(update: Update, ctx: Context) -> None:
         await review_service.reopen(svc.db, actor, found[0], reason, svc.config, svc.clock())
     except review_service.Stale as exc:
         await answer(update, ctx, str(exc))
-        return
-    svc.kick_outbox()
-    await answer(update, ctx, ot.REOPEN_OK.format(code=code))
 
 
 def handlers() -> list[BaseHandler[Update, Context, None]]:

@@ -28,7 +28,7 @@ async def create(
 
 async def by_hash(db: Reader, code_hash: str) -> BindCode | None:
     row = await db.fetchone(
-        "SELECT id, role, unit_id, expires_at, used_at, used_by FROM bind_codes"
+        "SELECT id, role, unit_id, expires_at, used_at, used_by, burned_at FROM bind_codes"
         " WHERE code_hash = ?",
         (code_hash,),
     )
@@ -40,6 +40,16 @@ async def mark_used(tx: Tx, code_id: int, person_id: int, at: datetime) -> bool:
     cur = await tx.execute(
         "UPDATE bind_codes SET used_at = ?, used_by = ? WHERE id = ? AND used_at IS NULL",
         (iso(at), person_id, code_id),
+    )
+    return cur.rowcount == 1
+
+
+async def burn(tx: Tx, code_id: int, at: datetime) -> bool:
+    """Void an unused code that was shown where others could read it."""
+    cur = await tx.execute(
+        "UPDATE bind_codes SET burned_at = ?"
+        " WHERE id = ? AND used_at IS NULL AND burned_at IS NULL",
+        (iso(at), code_id),
     )
     return cur.rowcount == 1
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
+import time
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -12,7 +15,16 @@ import aiosqlite
 
 Params = Mapping[str, Any] | Iterable[Any]
 
+log = logging.getLogger(__name__)
+
 BUSY_TIMEOUT_MS = 5000
+LOCK_LOG_EVERY = 30.0  # seconds between "still waiting" lines while another process holds it
+
+
+def is_lock_error(exc: BaseException) -> bool:
+    """SQLite's busy or locked: another connection holds the lock, waiting will help."""
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
 
 
 async def _open(path: Path) -> aiosqlite.Connection:
@@ -78,9 +90,13 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
-        """All or nothing: commit when the block ends, roll back when it raises."""
+        """All or nothing: commit when the block ends, roll back when it raises.
+
+        While another process holds the database's write lock this waits, however long,
+        rather than fail: the work is only delayed, never lost or half done.
+        """
         async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
+            await self._begin()
             try:
                 yield Tx(self._writer)
             except BaseException:
@@ -88,13 +104,49 @@ class Database:
                 raise
             await self._writer.execute("COMMIT")
 
+    async def _begin(self) -> None:
+        """BEGIN IMMEDIATE, retried for as long as another process keeps the lock."""
+        started = time.monotonic()
+        told = started
+        while True:
+            try:
+                await self._writer.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError as exc:
+                if not is_lock_error(exc):
+                    raise
+            now = time.monotonic()
+            if now - told >= LOCK_LOG_EVERY or told == started:
+                log.warning(
+                    "database %s is locked by another process; waited %.0fs, still waiting",
+                    self.path.name,
+                    now - started,
+                )
+                told = now
+            await asyncio.sleep(0.2)
+        if time.monotonic() - started > BUSY_TIMEOUT_MS / 1000:
+            log.warning("database lock released after %.0fs", time.monotonic() - started)
+
+    async def _read(self, sql: str, params: Params, *, one: bool) -> list[aiosqlite.Row]:
+        """Reads do not wait for writers (WAL); a rare busy reader is retried, not failed."""
+        while True:
+            try:
+                async with self._reader.execute(sql, params) as cur:
+                    if one:
+                        row = await cur.fetchone()
+                        return [] if row is None else [row]
+                    return list(await cur.fetchall())
+            except sqlite3.OperationalError as exc:
+                if not is_lock_error(exc):
+                    raise
+            await asyncio.sleep(0.2)
+
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        async with self._reader.execute(sql, params) as cur:
-            return await cur.fetchone()
+        rows = await self._read(sql, params, one=True)
+        return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        async with self._reader.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        return await self._read(sql, params, one=False)
 
     async def scalar(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)

@@ -52,13 +52,21 @@ async def claim_done(tx: Tx, update_id: int, at: datetime) -> bool:
     return cur.rowcount == 1
 
 
-async def record_attempt(tx: Tx, update_id: int, error: str, give_up: bool, at: datetime) -> None:
+async def park(tx: Tx, update_id: int, error: str, at: datetime) -> None:
+    """Give up on an update that kept failing: it stays, marked failed, with the reason."""
     await tx.execute(
-        "UPDATE inbox SET attempts = attempts + 1, error = ?,"
-        " status = CASE WHEN ? THEN 'failed' ELSE status END,"
-        " finished_at = CASE WHEN ? THEN ? ELSE finished_at END"
+        "UPDATE inbox SET status = 'failed', error = ?, finished_at = ?, attempts = attempts + 1"
         " WHERE update_id = ? AND status = 'new'",
-        (error, give_up, give_up, iso(at), update_id),
+        (error, iso(at), update_id),
+    )
+
+
+async def record_attempt(tx: Tx, update_id: int, error: str) -> None:
+    """An attempt failed; the update stays new and is tried again."""
+    await tx.execute(
+        "UPDATE inbox SET attempts = attempts + 1, error = ?"
+        " WHERE update_id = ? AND status = 'new'",
+        (error, update_id),
     )
 
 

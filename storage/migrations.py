@@ -29,6 +29,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "imports"),
     Migration(3, "weekly_figures"),
     Migration(4, "notices"),
+    Migration(5, "trust"),
 )
 
 LATEST = MIGRATIONS[-1].version

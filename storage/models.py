@@ -58,6 +58,7 @@ class BindCode(Record):
     expires_at: datetime
     used_at: datetime | None
     used_by: int | None
+    burned_at: datetime | None = None
 
 
 class InboxItem(Record):

@@ -14,32 +14,53 @@ _COLUMNS = (
 )
 
 
+# A chat's messages go in the order they are meant to go: by not_before_ts, then id. A
+# message may start only when nothing before it in that order is still pending or sending.
+# Replies to a user keep their own order and never queue behind a group's digests and
+# notices: the user is waiting for them, and nothing links them to the group's backlog.
+_NOTHING_BEFORE = (
+    "NOT EXISTS (SELECT 1 FROM outbox older WHERE older.chat_id = outbox.chat_id"
+    " AND (older.kind = 'reply') = (outbox.kind = 'reply')"
+    " AND older.status IN ('pending', 'sending') AND (older.not_before_ts < outbox.not_before_ts"
+    " OR (older.not_before_ts = outbox.not_before_ts AND older.id < outbox.id)))"
+)
+
+
 async def enqueue(
     tx: Tx, key: str, chat_id: int, kind: str, payload: str, not_before_ts: float, at: datetime
-) -> bool:
-    """Add a message unless its key exists; True when it was new."""
+) -> int | None:
+    """Add a message unless its key exists; its id when it was new."""
     cur = await tx.execute(
         "INSERT OR IGNORE INTO outbox (key, chat_id, kind, payload, not_before_ts, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
         (key, chat_id, kind, payload, not_before_ts, iso(at)),
     )
-    return cur.rowcount == 1
+    new = cur.rowcount == 1
+    rowid = cur.lastrowid
+    await cur.close()
+    return rowid if new else None
 
 
 async def due(db: Reader, now_ts: float, limit: int = 200) -> list[OutboxItem]:
     """The first pending message of each chat, where it is due: a chat's messages keep order."""
     rows = await db.fetchall(
-        f"SELECT {_COLUMNS} FROM outbox WHERE id IN"
-        " (SELECT MIN(id) FROM outbox WHERE status = 'pending' GROUP BY chat_id)"
-        " AND not_before_ts <= ? ORDER BY not_before_ts, id LIMIT ?",
-        (now_ts, limit),
+        f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending' AND not_before_ts <= ?"
+        f" AND retry_at_ts <= ? AND {_NOTHING_BEFORE} ORDER BY not_before_ts, id LIMIT ?",
+        (now_ts, now_ts, limit),
     )
     return [OutboxItem.from_row(r) for r in rows]
 
 
 async def next_due_ts(db: Reader) -> float | None:
-    row = await db.fetchone("SELECT MIN(not_before_ts) FROM outbox WHERE status = 'pending'")
+    row = await db.fetchone(
+        "SELECT MIN(MAX(not_before_ts, retry_at_ts)) FROM outbox WHERE status = 'pending'"
+    )
     return None if row is None or row[0] is None else float(row[0])
+
+
+async def get(db: Reader, item_id: int) -> OutboxItem | None:
+    row = await db.fetchone(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", (item_id,))
+    return None if row is None else OutboxItem.from_row(row)
 
 
 async def by_key(db: Reader, key: str) -> OutboxItem | None:
@@ -54,9 +75,8 @@ async def all_items(db: Reader) -> list[OutboxItem]:
 async def start_sending(tx: Tx, item_id: int) -> bool:
     """Mark a message as on its way; False unless it is pending and first in its chat."""
     cur = await tx.execute(
-        "UPDATE outbox SET status = 'sending' WHERE id = ? AND status = 'pending'"
-        " AND NOT EXISTS (SELECT 1 FROM outbox older WHERE older.chat_id = outbox.chat_id"
-        "   AND older.id < outbox.id AND older.status IN ('pending', 'sending'))",
+        f"UPDATE outbox SET status = 'sending' WHERE id = ? AND status = 'pending'"
+        f" AND {_NOTHING_BEFORE}",
         (item_id,),
     )
     return cur.rowcount == 1
@@ -80,12 +100,12 @@ async def mark_sent(tx: Tx, item_id: int, message_id: int | None, at: datetime) 
     )
 
 
-async def retry_later(tx: Tx, item_id: int, not_before_ts: float, error: str, count: bool) -> None:
-    """Put a message back; count=False for waits that are not its fault (a 429)."""
+async def retry_later(tx: Tx, item_id: int, retry_at_ts: float, error: str, count: bool) -> None:
+    """Put a message back, keeping its place in its chat's order; count=False for a 429."""
     await tx.execute(
-        "UPDATE outbox SET status = 'pending', not_before_ts = ?, last_error = ?,"
+        "UPDATE outbox SET status = 'pending', retry_at_ts = ?, last_error = ?,"
         " attempts = attempts + CASE WHEN ? THEN 1 ELSE 0 END WHERE id = ?",
-        (not_before_ts, error, count, item_id),
+        (retry_at_ts, error, count, item_id),
     )
 
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
-from bot.services.uow import effect
+from bot import texts
+from bot.services.uow import effect, reply
 from storage import audit, codes, people, units
 from storage.db import Database, Tx
 from storage.models import Role, Unit
@@ -29,6 +30,15 @@ def normalise(code: str) -> str:
 
 def code_hash(code: str) -> str:
     return hashlib.sha256(("zhenggai-bind:" + normalise(code)).encode()).hexdigest()
+
+
+HASHED = "#h:"  # what the inbox stores instead of a typed code (bot.redact)
+
+
+def typed_hash(typed: str) -> str:
+    """The hash of what the user typed: a code, or the hash the inbox kept in its place."""
+    text = typed.strip()
+    return text[len(HASHED) :] if text.startswith(HASHED) else code_hash(text)
 
 
 def new_code() -> str:
@@ -81,6 +91,7 @@ class BindOutcome(Enum):
     EXPIRED = "expired"
     ALREADY = "already"
     OTHER_UNIT = "other_unit"
+    BURNED = "burned"
 
 
 @dataclass(frozen=True)
@@ -92,50 +103,115 @@ class BindResult:
     until: datetime | None = None
 
 
+def render(result: BindResult, office: str, tz: str) -> str:
+    """What the user reads about their attempt to bind."""
+    match result.outcome:
+        case BindOutcome.BOUND | BindOutcome.ALREADY:
+            role = texts.ROLE_NAMES[result.role or "contact"]
+            unit = f"（{result.unit_name}）" if result.unit_name else ""
+            template = texts.BIND_OK if result.outcome is BindOutcome.BOUND else texts.BIND_ALREADY
+            return template.format(role=role, unit=unit)
+        case BindOutcome.WRONG:
+            return texts.BIND_WRONG.format(left=result.attempts_left)
+        case BindOutcome.LOCKED:
+            assert result.until is not None
+            return texts.BIND_LOCKED.format(until=texts.fmt_time(result.until, tz), office=office)
+        case BindOutcome.USED:
+            return texts.BIND_USED.format(office=office)
+        case BindOutcome.EXPIRED:
+            assert result.until is not None
+            return texts.BIND_EXPIRED.format(at=texts.fmt_time(result.until, tz), office=office)
+        case BindOutcome.OTHER_UNIT:
+            return texts.BIND_OTHER_UNIT.format(unit=result.unit_name, office=office)
+        case BindOutcome.BURNED:
+            return texts.BIND_BURNED.format(office=office)
+
+
 async def bind(
-    db: Database, tg_user_id: int, name: str, username: str | None, code: str, at: datetime
+    db: Database,
+    tg_user_id: int,
+    name: str,
+    username: str | None,
+    code: str,
+    at: datetime,
+    *,
+    office: str = "",
+    tz: str = "Asia/Shanghai",
 ) -> BindResult:
-    """Bind the user with a code, or say precisely why not (5 wrong codes an hour locks)."""
+    """Bind the user with a code (or its hash), or say precisely why not; the answer is
+    part of the effect (5 wrong codes an hour lock the user out)."""
     async with effect(db) as tx:
-        window_start = (at - FAILURE_WINDOW).timestamp()
-        failures = await codes.failures_since(tx, tg_user_id, window_start)
-        if len(failures) >= MAX_FAILURES:
-            until = datetime.fromtimestamp(failures[-MAX_FAILURES], at.tzinfo) + FAILURE_WINDOW
-            return BindResult(BindOutcome.LOCKED, until=until)
-        found = await codes.by_hash(tx, code_hash(code))
-        if found is None:
-            await codes.record_failure(tx, tg_user_id, at.timestamp())
-            return BindResult(BindOutcome.WRONG, attempts_left=MAX_FAILURES - len(failures) - 1)
-        person = await people.upsert(tx, tg_user_id, name, username, at)
-        held = await people.active_roles(tx, person.id)
-        if found.used_at is not None:
-            mine = next((r for r in held if r.role == found.role), None)
-            if found.used_by == person.id and mine is not None:
-                # Sent twice (the first answer may have been lost): say it worked.
-                return BindResult(BindOutcome.ALREADY, role=mine.role, unit_name=mine.unit_name)
-            return BindResult(BindOutcome.USED)
-        if found.expires_at <= at:
-            return BindResult(BindOutcome.EXPIRED, until=found.expires_at)
-        same = next((r for r in held if r.role == found.role), None)
-        if same is not None:
-            if found.role == "contact" and same.unit_id != found.unit_id:
-                return BindResult(BindOutcome.OTHER_UNIT, unit_name=same.unit_name)
-            return BindResult(BindOutcome.ALREADY, role=same.role, unit_name=same.unit_name)
-        await codes.mark_used(tx, found.id, person.id, at)
-        await people.grant(tx, person.id, found.role, found.unit_id, at, None, found.id)
-        unit_name = None
-        if found.unit_id is not None:
-            unit = await units.get(tx, found.unit_id)
-            unit_name = unit.name if unit else None
-        await audit.record(
-            tx,
-            at=at,
-            actor_id=person.id,
-            actor_label=name,
-            action="bind",
-            entity="person",
-            entity_id=person.id,
-            before=None,
-            after={"role": found.role, "unit": unit_name, "code_id": found.id},
+        result = await _bind(tx, tg_user_id, name, username, typed_hash(code), at)
+        await reply(render(result, office, tz))
+        return result
+
+
+async def burn(db: Database, code: str, by_tg_user_id: int, at: datetime, office: str) -> bool:
+    """A code shown in a group is void from now on; True when it was a live code."""
+    async with effect(db) as tx:
+        found = await codes.by_hash(tx, typed_hash(code))
+        burned = found is not None and await codes.burn(tx, found.id, at)
+        if burned and found is not None:
+            await audit.record(
+                tx,
+                at=at,
+                actor_id=None,
+                actor_label=str(by_tg_user_id),
+                action="code_burned",
+                entity="code",
+                entity_id=found.id,
+                detail="shown in a group chat",
+            )
+        await reply(
+            texts.BIND_BURNED_IN_GROUP.format(office=office) if burned else texts.BIND_IN_GROUP
         )
-        return BindResult(BindOutcome.BOUND, role=found.role, unit_name=unit_name)
+        return burned
+
+
+async def _bind(
+    tx: Tx, tg_user_id: int, name: str, username: str | None, hashed: str, at: datetime
+) -> BindResult:
+    window_start = (at - FAILURE_WINDOW).timestamp()
+    failures = await codes.failures_since(tx, tg_user_id, window_start)
+    if len(failures) >= MAX_FAILURES:
+        until = datetime.fromtimestamp(failures[-MAX_FAILURES], at.tzinfo) + FAILURE_WINDOW
+        return BindResult(BindOutcome.LOCKED, until=until)
+    found = await codes.by_hash(tx, hashed)
+    if found is None:
+        await codes.record_failure(tx, tg_user_id, at.timestamp())
+        return BindResult(BindOutcome.WRONG, attempts_left=MAX_FAILURES - len(failures) - 1)
+    person = await people.upsert(tx, tg_user_id, name, username, at)
+    held = await people.active_roles(tx, person.id)
+    if found.used_at is not None:
+        mine = next((r for r in held if r.role == found.role), None)
+        if found.used_by == person.id and mine is not None:
+            # Sent twice (the first answer may have been lost): say it worked.
+            return BindResult(BindOutcome.ALREADY, role=mine.role, unit_name=mine.unit_name)
+        return BindResult(BindOutcome.USED)
+    if found.burned_at is not None:
+        return BindResult(BindOutcome.BURNED)
+    if found.expires_at <= at:
+        return BindResult(BindOutcome.EXPIRED, until=found.expires_at)
+    same = next((r for r in held if r.role == found.role), None)
+    if same is not None:
+        if found.role == "contact" and same.unit_id != found.unit_id:
+            return BindResult(BindOutcome.OTHER_UNIT, unit_name=same.unit_name)
+        return BindResult(BindOutcome.ALREADY, role=same.role, unit_name=same.unit_name)
+    await codes.mark_used(tx, found.id, person.id, at)
+    await people.grant(tx, person.id, found.role, found.unit_id, at, None, found.id)
+    unit_name = None
+    if found.unit_id is not None:
+        unit = await units.get(tx, found.unit_id)
+        unit_name = unit.name if unit else None
+    await audit.record(
+        tx,
+        at=at,
+        actor_id=person.id,
+        actor_label=name,
+        action="bind",
+        entity="person",
+        entity_id=person.id,
+        before=None,
+        after={"role": found.role, "unit": unit_name, "code_id": found.id},
+    )
+    return BindResult(BindOutcome.BOUND, role=found.role, unit_name=unit_name)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.services.uow import effect
+from bot import texts
+from bot.services.uow import effect, reply
 from storage import audit, chats
 from storage.db import Database
 from storage.models import ChatPurpose, Unit
@@ -68,4 +69,9 @@ async def register(
             },
             after={"purpose": purpose, "unit_id": unit_id, "title": title},
         )
+        what = texts.PURPOSE_NAMES[purpose] + (f"（{unit.name}）" if unit else "")
+        said = texts.SETGROUP_OK.format(what=what)
+        if replaced:
+            said += texts.SETGROUP_MOVED.format(old=replaced)
+        await reply(said)
         return Registered(purpose, unit, replaced)

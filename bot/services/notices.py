@@ -5,15 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.messages import Attachment, Button, OutMessage
+from bot.messages import CAPTION_MAX, Attachment, Button, OutMessage, utf16_len
 from bot.services import notify
-from bot.services.uow import effect
+from bot.services.uow import effect, reply
 from bot.texts import office as ot
 from storage import chats, notices, people, units
 from storage.db import Database, Tx
 from storage.notices import Recipient
 
-CAPTION_MAX = 1024
 REMIND_EVERY = timedelta(hours=1)
 
 
@@ -27,7 +26,7 @@ def _messages(notice: notices.Notice, office: str, text: str) -> list[OutMessage
     if notice.file_id is None or notice.file_kind is None:
         return [body]
     file = Attachment(kind=notice.file_kind, file_id=notice.file_id)
-    if len(text) <= CAPTION_MAX:
+    if utf16_len(text) <= CAPTION_MAX:  # Telegram counts UTF-16 units: an emoji is two
         return [body.model_copy(update={"attachment": file})]
     caption = OutMessage(text=ot.NOTICE_FILE_CAPTION.format(id=notice.id), attachment=file)
     return [caption, body]
@@ -68,6 +67,9 @@ async def send(
                 await _enqueue(
                     tx, f"notice:{notice_id}", chat_id, _messages(notice, office, text), at
                 )
+        await reply(
+            ot.NOTICE_SENT.format(id=notice_id, units=len(targets), groups=groups, people=persons)
+        )
         return SentNotice(len(targets), groups, persons)
 
 

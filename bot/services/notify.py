@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.config import ScheduleConfig
-from bot.messages import OutMessage, split_text
+from bot.messages import OutMessage, fit
 from bot.services.quiet import after_quiet
 from storage import chats, outbox, people
 from storage.db import Tx
@@ -19,26 +19,22 @@ async def enqueue(
     message: OutMessage,
     at: datetime,
     not_before: datetime | None = None,
-) -> int:
-    """Queue a message under a unique key; a long text becomes key#1, key#2, … parts."""
-    parts = split_text(message.text)
+) -> list[int]:
+    """Queue a message under a unique key; one too long for Telegram becomes key#1, key#2, ….
+
+    Returns the ids of the rows that were new (none when the key was queued before).
+    """
+    parts = fit(message)
     due = (not_before or at).timestamp()
-    added = 0
-    for index, part in enumerate(parts, start=1):
-        last = index == len(parts)
-        piece = message.model_copy(
-            update={
-                "text": part,
-                "buttons": message.buttons if last else (),
-                "attachment": message.attachment if index == 1 else None,
-            }
-        )
+    added = []
+    for index, piece in enumerate(parts, start=1):
         part_key = key if len(parts) == 1 else f"{key}#{index}"
         # Parts of one message keep their order through tiny offsets of their due time.
-        if await outbox.enqueue(
+        new = await outbox.enqueue(
             tx, part_key, chat_id, kind, piece.model_dump_json(), due + index * 1e-3, at
-        ):
-            added += 1
+        )
+        if new is not None:
+            added.append(new)
     return added
 
 
@@ -47,7 +43,7 @@ async def to_office(tx: Tx, key: str, kind: str, text: str, at: datetime) -> boo
     office = await chats.office(tx)
     if office is None or not office.active:
         return False
-    return await enqueue(tx, key, office.chat_id, kind, OutMessage(text=text), at) > 0
+    return bool(await enqueue(tx, key, office.chat_id, kind, OutMessage(text=text), at))
 
 
 async def to_unit(

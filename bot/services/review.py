@@ -11,7 +11,8 @@ from bot.services import notify
 from bot.services.access import Actor
 from bot.services.reporting.prompts import status_name
 from bot.services.reporting.status import change_status
-from bot.services.uow import effect
+from bot.services.uow import effect, reply
+from bot.texts import fmt_time
 from bot.texts import office as ot
 from storage import audit, ledger, people, reports, reviews
 from storage.db import Database, Tx
@@ -110,6 +111,11 @@ async def _decide(
             at,
             config.schedule,
         )
+        if approve:
+            when = fmt_time(at, config.schedule.timezone)
+            await reply(ot.REVIEW_CLOSED.format(code=problem.code, who=actor.person.name, at=when))
+        else:
+            await reply(ot.REVIEW_REJECTED.format(code=problem.code, reason=reason))
         return Done(problem)
 
 
@@ -203,6 +209,12 @@ async def decide_extension(
             )
         updated = await ledger.get(tx, problem.id)
         assert updated is not None
+        if approve:
+            await reply(
+                ot.EXTENSION_APPROVED.format(code=problem.code, old=old, new=updated.deadline)
+            )
+        else:
+            await reply(ot.EXTENSION_REJECTED.format(code=problem.code, reason=reason))
         return Done(updated, request)
 
 
@@ -241,4 +253,5 @@ async def reopen(
         )
         updated = await ledger.get(tx, problem.id)
         assert updated is not None
+        await reply(ot.REOPEN_OK.format(code=problem.code))
         return Done(updated)

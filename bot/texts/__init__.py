@@ -87,6 +87,11 @@ BIND_EXPIRED = "该绑定码已于 {at} 过期。请向{office}重新索取。"
 BIND_ALREADY = "您已经是{role}{unit}，无需重复绑定。"
 BIND_OTHER_UNIT = "您已是“{unit}”的联络员，不能再绑定为其他单位的联络员。如需变更，请联系{office}。"
 BIND_IN_GROUP = "为保护绑定码，请在与我的私聊中发送 /bind。"
+BIND_BURNED_IN_GROUP = (
+    "这个绑定码已在群里公开，为安全起见已作废，任何人都不能再用它绑定。"
+    "请向{office}索取新的绑定码，并在与我的私聊中发送 /bind。"
+)
+BIND_BURNED = "该绑定码曾在群聊中公开，已作废。请向{office}重新索取。"
 
 # /cancel
 CANCEL_NOTHING = "当前没有进行中的操作。"
@@ -119,7 +124,17 @@ SETGROUP_OK = "已将本群登记为{what}。"
 SETGROUP_MOVED = "（原巡察办工作群“{old}”已解除登记。）"
 
 # errors and notices to the office
-ERROR_USER = "抱歉，处理您的消息时出错了。{office}已收到通知，请稍后再试。"
+NOT_TAKEN_USER = (
+    "抱歉，您刚才发送的消息{what}没有处理成功，也没有保存。请稍后重新发送；{office}已收到通知。"
+)
+NOT_TAKEN_OFFICE = (
+    "⚠️ 一条消息多次处理失败，已停止处理，并已告知发送人重新发送。\n{where}\n原因：{error}"
+)
+BUTTON_NOT_OFFERED = "这个按钮不属于这条消息，未执行任何操作。"
+REFUSED_OFFICE = (
+    "⚠️ Telegram 拒收了发往“{title}”等处的「{head}」：{reason}\n"
+    "该消息不会再重发，请核对内容后重新发送。"
+)
 ERROR_OFFICE = "⚠️ 整改通出错\n{where}\n{error}"
 CHAT_INACTIVE_OFFICE = (
     "⚠️ 无法再向“{title}”发送消息（{reason}），已停止向其发送。请检查机器人是否被移出或屏蔽。"

@@ -24,6 +24,14 @@ START = (
 )
 START_GROUP = "（在群里请以“回复”本消息的方式发送。）"
 GOT = "已收到（文字 {texts} 段，附件 {files} 个）。继续发送，或点“完成”。"
+FILE_NOT_KEPT_FULL = (
+    "服务器存储空间已满，这个文件没有保存，报告内容未改变。请稍后重新发送；巡察办已收到通知。"
+)
+FILE_NOT_KEPT = "这个文件没有保存成功，报告内容未改变。请稍后重新发送；巡察办已收到通知。"
+DISK_FULL_OFFICE = (
+    "⚠️ 服务器存储空间已满：联络员发来的佐证材料无法保存，已请其稍后重发。请尽快清理磁盘。"
+)
+EVIDENCE_FAILED_OFFICE = "⚠️ 佐证材料无法写入存储目录，已请联络员稍后重发。请检查服务器的存储目录。"
 GOT_TOO_BIG = "文件“{name}”超过 20 MB，机器人无法下载保存；已记录该文件，建议压缩或拆分后再补充。"
 DONE_BUTTON = "完成"
 NEED_CONTENT = "请至少发送一段文字说明或一个附件，再点“完成”。"
@@ -47,6 +55,13 @@ NEXT_PROGRESS = "请继续推进整改，并按时报告进展。"
 NEXT_COMPLETED = "{office}将组织验收（对账销号），结果会通知您。"
 DISCARDED = "已放弃本次报告，未提交任何内容。"
 UNFINISHED = "您有一份未完成的报告（问题 {code}），已为您保存。请先完成它，或发送 /cancel 放弃。"
+WHICH_DRAFT = (
+    "这条消息以问题编号 {new} 开头，而您正在填写问题 {open} 的报告。\n"
+    "它属于哪一份？（{open} 的报告会保留，不会丢失。）"
+)
+INTO_OPEN = "归入正在填写的 {code} 报告"
+START_OTHER = "另起一份 {code} 的报告"
+RESUMED = "您之前暂存的问题 {code} 的报告草稿已恢复，发送 /report 继续填写，或 /cancel 放弃。"
 STALE_BUTTON = "这个按钮已过期，请按最新的提示操作。"
 NOT_YOUR_DRAFT = "这是其他联络员正在填写的报告。"
 WAITING_FOR = "请先按提示操作：{what}"

@@ -89,8 +89,8 @@ BUTTONS = {
 
 # The matrix. For each action, per role (in ROLES order) three letters, one per chat (in
 # CHATS order): Y allowed, N refused with a reason, I answered with INFO[action] (neither
-# a permission nor a refusal). A button re-checks who presses it, not where: it can only be
-# pressed on the message that carries it, so its chat letters follow its role.
+# a permission nor a refusal). A button re-checks who presses it; an office decision also
+# where: it acts only in a private chat or the office group, where the office is offered it.
 #                 admin  contact other  leader unbound
 TABLE: dict[str, tuple[str, str, str, str, str]] = {
     "start": ("YNN", "YNN", "YNN", "YNN", "YNN"),  # a group is told to use the private chat
@@ -115,13 +115,13 @@ TABLE: dict[str, tuple[str, str, str, str, str]] = {
     "review": ("YYN", "NNN", "NNN", "NNN", "NNN"),
     "reopen": ("YYN", "NNN", "NNN", "NNN", "NNN"),
     "digest": ("YYN", "NNN", "NNN", "NNN", "NNN"),
-    "imp-ok": ("YYY", "NNN", "NNN", "NNN", "NNN"),
-    "rv-ok": ("YYY", "NNN", "NNN", "NNN", "NNN"),
-    "rv-no": ("YYY", "NNN", "NNN", "NNN", "NNN"),
-    "ex-ok": ("YYY", "NNN", "NNN", "NNN", "NNN"),
-    "ex-no": ("YYY", "NNN", "NNN", "NNN", "NNN"),
+    "imp-ok": ("YYN", "NNN", "NNN", "NNN", "NNN"),
+    "rv-ok": ("YYN", "NNN", "NNN", "NNN", "NNN"),
+    "rv-no": ("YYN", "NNN", "NNN", "NNN", "NNN"),
+    "ex-ok": ("YYN", "NNN", "NNN", "NNN", "NNN"),
+    "ex-no": ("YYN", "NNN", "NNN", "NNN", "NNN"),
     "ack": ("NNN", "YYY", "YYY", "NNN", "NNN"),  # only the notice's recipients: contacts
-    "rr": ("YYY", "NNN", "NNN", "NNN", "NNN"),
+    "rr": ("YYN", "NNN", "NNN", "NNN", "NNN"),
     "pg-units": ("YYY", "NNN", "NNN", "YYY", "NNN"),
     "mine-page": ("NNN", "YYY", "YYY", "NNN", "NNN"),
     "rp": ("NNN", "YYY", "NNN", "NNN", "NNN"),
@@ -293,6 +293,10 @@ def button_update(app: App, role: str, chat: dict[str, Any], data: str) -> Updat
                     "text": "（机器人的消息）",
                     "chat": chat,
                     "from": BOT_USER,
+                    # A press comes from a message that shows the button.
+                    "reply_markup": {
+                        "inline_keyboard": [[{"text": "按钮", "callback_data": data}]]
+                    },
                 },
             },
         },
@@ -304,8 +308,14 @@ async def snapshot(db: Database) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table a refusal must leave alone."""
     names = await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
     tables = [str(r[0]) for r in names if str(r[0]) not in MAY_CHANGE]
+    # A refusal that records something (a wrong code) answers as part of that effect: its
+    # reply is an outbox row too. Replies are what the user was told, not the ledger.
+    where = {"outbox": " WHERE kind != 'reply'"}
     return {
-        t: [tuple(r) for r in await db.fetchall(f"SELECT * FROM {t} ORDER BY rowid")]
+        t: [
+            tuple(r)
+            for r in await db.fetchall(f"SELECT * FROM {t}{where.get(t, '')} ORDER BY rowid")
+        ]
         for t in tables
     }
 

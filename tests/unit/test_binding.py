@@ -91,14 +91,14 @@ async def test_effect_claims_update_once(db: Database) -> None:
 
     import pytest
 
-    from bot.services.uow import AlreadyHandledError, current_update_id
+    from bot.services.uow import AlreadyHandledError, Turn, current_turn
     from storage import inbox
 
     async with db.transaction() as tx:
         await inbox.store(tx, [(9, "chat:1", "{}")], utcnow())
 
     async def handle(second_effect: bool) -> None:
-        current_update_id.set(9)
+        current_turn.set(Turn(update_id=9, chat_id=None, durable=True))
         async with effect(db):
             pass
         if second_effect:
@@ -112,7 +112,7 @@ async def test_effect_claims_update_once(db: Database) -> None:
         await inbox.store(tx, [(10, "chat:1", "{}")], utcnow())
 
     async def twice() -> None:
-        current_update_id.set(10)
+        current_turn.set(Turn(update_id=10, chat_id=None, durable=True))
         async with effect(db):
             pass
         async with effect(db):

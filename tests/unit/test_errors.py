@@ -1,4 +1,4 @@
-"""A failing handler: the user gets a polite Chinese line, the office a notice, no traceback."""
+"""A failing handler: the user is told plainly it was not taken, the office a notice, no trace."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ async def test_error_reaches_office_not_user(
     monkeypatch.setattr("bot.services.binding.bind", broken)
     await app.process_update(text_update(app.bot, user(31), private_chat(31), "/bind ABCD"))
     said = recorder.sent(31)[-1]
-    assert "出错" in said
+    assert "没有处理成功" in said
+    assert "重新发送" in said
     assert "Traceback" not in said
     assert "disk on fire" not in said
     alerts = [i for i in await outbox.all_items(db) if i.kind == "alert"]
@@ -47,4 +48,4 @@ async def test_error_storm_sends_one_office_notice(
     for uid in range(40, 50):
         await app.process_update(text_update(app.bot, user(uid), private_chat(uid), "/bind X"))
     assert len([i for i in await outbox.all_items(db) if i.kind == "alert"]) == 1
-    assert all("出错" in recorder.sent(uid)[-1] for uid in range(40, 50))
+    assert all("没有处理成功" in recorder.sent(uid)[-1] for uid in range(40, 50))

@@ -30,7 +30,8 @@ async def test_interrupted_sends_become_uncertain_and_the_office_is_told(
         first = await outbox.by_key(tx, "remind:1")
         assert first is not None
         assert await outbox.start_sending(tx, first.id)  # the crash happened right here
-    sender = OutboxSender(app, db, ChatRateLimiter())
+    assert app.courier is not None
+    sender = OutboxSender(app.courier, db, ChatRateLimiter())
     assert await sender.recover() == 1
     items = {i.key: i for i in await outbox.all_items(db)}
     assert items["remind:1"].status == "uncertain"

@@ -31,7 +31,7 @@ async def ready_draft(db: Database) -> Draft:
     person = await db.scalar("SELECT id FROM people WHERE tg_user_id = ?", (ALICE,))
     draft = await flow.begin(db, int(person), ALICE, problem, ["已清退"], now)
     draft.claim, draft.step = "completed", "confirm"
-    await flow.save(db, draft, now)
+    await flow.save(db, draft, problem, now)
     return draft
 
 
@@ -50,6 +50,11 @@ def submit_update(draft: Draft) -> dict[str, Any]:
                 "text": "请核对后提交",
                 "chat": {"id": ALICE, "type": "private", "first_name": "王芳"},
                 "from": {"id": 7000000001, "is_bot": True, "first_name": "整改通"},
+                "reply_markup": {
+                    "inline_keyboard": [
+                        [{"text": "确认提交", "callback_data": f"rd:{draft.nonce}:ok"}]
+                    ]
+                },
             },
         },
     }

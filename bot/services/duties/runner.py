@@ -87,8 +87,10 @@ class DutyRunner:
         for target in duty.targets:
             message = OutMessage(text=texts[target.chat_id])
             not_before = after_quiet(moment, self.config.schedule) if target.direct else None
-            added += await notify.enqueue(
-                tx, _key(duty, target), target.chat_id, duty.kind, message, moment, not_before
+            added += len(
+                await notify.enqueue(
+                    tx, _key(duty, target), target.chat_id, duty.kind, message, moment, not_before
+                )
             )
         return added
 

@@ -39,6 +39,10 @@ class Draft(BaseModel):
     money: int | None = None
     rules: int | None = None
     people: int | None = None
+    # A message that named another problem while this draft was open, until the contact
+    # says where it belongs (this draft, or a new one for that problem).
+    held_problem_id: int | None = None
+    held_text: str | None = None
 
     @classmethod
     def new(cls, person_id: int, chat_id: int, problem_id: int, texts: list[str]) -> Draft:

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from bot.services.access import Actor
 from bot.services.reporting.flow import Refused, refusal
-from bot.services.uow import effect
+from bot.services.uow import effect, reply
 from bot.texts import reporting as rt
 from storage import audit, extensions
 from storage.db import Database
@@ -56,5 +56,14 @@ async def request(
             entity_id=problem.id,
             before={"整改时限": problem.deadline.isoformat()},
             after={"申请时限": new.isoformat(), "理由": reason.strip()},
+        )
+        await reply(
+            rt.EXTEND_OK.format(
+                code=problem.code,
+                old=problem.deadline,
+                new=new,
+                reason=reason.strip(),
+                office=office,
+            )
         )
         return request_id

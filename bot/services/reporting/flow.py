@@ -7,12 +7,13 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config import Config
-from bot.messages import OutMessage
+from bot.messages import Button, OutMessage
 from bot.services import notify
 from bot.services.access import Actor
 from bot.services.reporting.draft import Draft, DraftFile
+from bot.services.reporting.prompts import action, prompt, status_name
 from bot.services.reporting.status import after_report, change_status
-from bot.services.uow import current_update_id, effect
+from bot.services.uow import current_turn, effect, reply
 from bot.texts import reporting as rt
 from storage import audit, chats, drafts, ledger, reports
 from storage.db import Database, Tx
@@ -51,6 +52,10 @@ async def current(db: Reader, person_id: int) -> Draft | None:
     return None if row is None or row.problem_id is None else Draft.from_row(row)
 
 
+def _in_group(draft: Draft) -> bool:
+    return draft.chat_id < 0  # groups have negative ids
+
+
 async def begin(
     db: Database,
     person_id: int,
@@ -60,7 +65,7 @@ async def begin(
     at: datetime,
     files: list[DraftFile] | None = None,
 ) -> Draft:
-    """Start a draft; an unfinished one with content is kept, never silently replaced."""
+    """Start a draft and ask its first question; an unfinished one is never replaced."""
     existing = await current(db, person_id)
     if existing is not None and existing.has_content and existing.problem_id != problem.id:
         other = await ledger.get(db, existing.problem_id)
@@ -71,24 +76,80 @@ async def begin(
             existing.files += files or []
             existing.step = "claim"
         existing.chat_id = chat_id
-        await save(db, existing, at)
+        await save(db, existing, problem, at)
         return existing
     draft = Draft.new(person_id, chat_id, problem.id, texts)
     if files:
         draft.files = list(files)
         draft.step = "claim"
-    await save(db, draft, at)
+    await save(db, draft, problem, at)
     return draft
 
 
-async def save(db: Database, draft: Draft, at: datetime) -> None:
+async def save(
+    db: Database, draft: Draft, problem: Problem, at: datetime, *, note: str | None = None
+) -> None:
+    """Keep the draft's new state and, in the same effect, ask its next question."""
     async with effect(db) as tx:
         await drafts.put(tx, draft.to_row(), at)
+        if note:
+            await reply(note)
+        await reply(prompt(draft, problem, in_group=_in_group(draft)))
 
 
-async def discard(db: Database, person_id: int) -> bool:
+async def hold(db: Database, draft: Draft, other: Problem, text: str, at: datetime) -> None:
+    """A message for another problem arrived mid-draft: keep it and ask where it belongs."""
+    opened = await ledger.get(db, draft.problem_id)
+    code = opened.code if opened else ""
+    draft.held_problem_id, draft.held_text = other.id, text
+    question = OutMessage(
+        text=rt.WHICH_DRAFT.format(new=other.code, open=code),
+        buttons=(
+            (Button(text=rt.INTO_OPEN.format(code=code), action=action(draft, "into")),),
+            (Button(text=rt.START_OTHER.format(code=other.code), action=action(draft, "new")),),
+        ),
+    )
     async with effect(db) as tx:
-        return await drafts.delete(tx, person_id)
+        await drafts.put(tx, draft.to_row(), at)
+        await reply(question)
+
+
+async def switch(db: Database, draft: Draft, other: Problem, rest: str, at: datetime) -> Draft:
+    """Put the open draft aside, kept as it is, and start one for the other problem."""
+    draft.held_problem_id = draft.held_text = None
+    new = Draft.new(draft.person_id, draft.chat_id, other.id, [rest] if rest.strip() else [])
+    async with effect(db) as tx:
+        await drafts.put(tx, draft.to_row(), at)
+        await drafts.put(tx, new.to_row(), at)  # the open one is shelved, not lost
+        await reply(prompt(new, other, in_group=_in_group(new)))
+    return new
+
+
+async def discard(db: Database, person_id: int, said: str, at: datetime) -> bool:
+    """Drop the open draft (saying so); a shelved one becomes the open one again."""
+    async with effect(db) as tx:
+        await reply(said)
+        return await drop(tx, person_id, at)
+
+
+async def drop(tx: Tx, person_id: int, at: datetime) -> bool:
+    """Inside an effect: drop the open draft and take up a shelved one, if any."""
+    dropped = await drafts.delete(tx, person_id)
+    if dropped:
+        await _resume_shelved(tx, person_id, at)
+    return dropped
+
+
+async def _resume_shelved(tx: Tx, person_id: int, at: datetime) -> None:
+    """Take up the latest shelved draft again, and say which."""
+    for row in await drafts.shelved(tx, person_id):
+        draft = Draft.from_row(row)
+        problem = await ledger.get(tx, draft.problem_id)
+        if problem is None or problem.status == "closed":
+            continue
+        await drafts.put(tx, row, at)
+        await reply(rt.RESUMED.format(code=problem.code))
+        return
 
 
 @dataclass(frozen=True)
@@ -120,7 +181,7 @@ async def submit(
                 recovered_wan_x100=draft.money,
                 rules_count=draft.rules,
                 accountable_count=draft.people,
-                source_update_id=current_update_id.get(),
+                source_update_id=_update_id(),
                 chat_id=draft.chat_id,
                 status_before=problem.status,
                 status_after=new_status,
@@ -136,7 +197,23 @@ async def submit(
         await _copies(tx, config, problem, report, actor, len(draft.files), at)
         updated = await ledger.get(tx, problem.id)
         assert updated is not None
+        completed = report.claim == "completed"
+        await reply(
+            rt.RECEIPT.format(
+                number=report.number,
+                code=updated.code,
+                status=status_name(updated.status),
+                next=rt.NEXT_COMPLETED.format(office=office) if completed else rt.NEXT_PROGRESS,
+            )
+        )
+        await _resume_shelved(tx, actor.person.id, at)
         return Submitted(report, updated)
+
+
+def _update_id() -> int | None:
+    """The update that carries the report, when it came through the inbox."""
+    turn = current_turn.get()
+    return turn.update_id if turn is not None and turn.durable else None
 
 
 async def _copies(
@@ -207,4 +284,9 @@ async def withdraw(db: Database, actor: Actor, number: str, at: datetime) -> tup
         )
         updated = await ledger.get(tx, problem.id)
         assert updated is not None
+        await reply(
+            rt.WITHDRAW_OK.format(
+                number=report.number, code=updated.code, status=status_name(updated.status)
+            )
+        )
         return report, updated
