@@ -2,6 +2,10 @@
 
 One limiter sits under both the replies and the outbox, so it alone knows when each
 chat last received a message. A 429 pauses only the chat it was for.
+
+Telegram's windows do not restart with us: with a journal, each send is written down (in
+wall-clock time) before it goes out, and a new limiter starts from the last minute's sends.
+A crash can then only over-count. A journal that fails is logged, never waited for.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from collections import deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
@@ -38,6 +42,17 @@ SENDS = frozenset(
 )
 OUTBOX = "outbox"  # rate_limit_args marker: the outbox handles a 429 itself
 REPLY_RETRIES = 3
+JOURNAL_COMPLAINT_EVERY = 60.0  # seconds between two warnings about a failing journal
+
+
+class SendJournal(Protocol):
+    """Where the limiter keeps its sends across a restart (storage.sends.Journal)."""
+
+    def load(self, since_ts: float) -> list[tuple[int, float]]:
+        """(chat_id, wall-clock timestamp) of every send since `since_ts`, oldest first."""
+        ...
+
+    def record(self, chat_id: int, ts: float) -> None: ...
 
 
 def retry_seconds(exc: RetryAfter) -> float:
@@ -66,11 +81,54 @@ class _ChatState:
 
 
 class ChatRateLimiter(BaseRateLimiter[dict[str, Any]]):
-    def __init__(self, pace: Pace = Pace(), clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        pace: Pace = Pace(),
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        journal: SendJournal | None = None,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
         self.pace = pace
-        self._clock = clock
+        self._clock = clock  # paces: monotonic, immune to the wall clock being set
+        self._wall = wall  # what the journal keeps: monotonic time means nothing to the next run
+        self._journal = journal
+        self._complained_at: float | None = None
         self._chats: dict[int, _ChatState] = {}
         self._global: deque[float] = deque()
+        self._seed()
+
+    def _seed(self) -> None:
+        """Start from the sends of the last minute, the previous process's included."""
+        if self._journal is None:
+            return
+        p = self.pace
+        keep = max(p.chat_window, p.group_window, p.global_window)
+        now, wall = self._clock(), self._wall()
+        try:
+            sends = self._journal.load(wall - keep)
+        except Exception:
+            log.warning("cannot read the send journal; pacing starts from nothing", exc_info=True)
+            return
+        for chat_id, ts in sorted(sends, key=lambda send: send[1]):
+            at = now - max(0.0, wall - ts)  # a send "from the future" counts as just now
+            self._state(chat_id).sent.append(at)
+            self._global.append(at)
+
+    def _record(self, chat_id: int) -> None:
+        """Write the send down before it goes out; if that fails, say so now and then."""
+        if self._journal is None:
+            return
+        try:
+            self._journal.record(chat_id, self._wall())
+        except Exception:
+            now = self._clock()
+            if self._complained_at is None or now - self._complained_at >= JOURNAL_COMPLAINT_EVERY:
+                self._complained_at = now
+                log.warning(
+                    "cannot write the send journal; sending anyway (a restart may pace too fast)",
+                    exc_info=True,
+                )
 
     async def initialize(self) -> None:
         return None
@@ -110,6 +168,7 @@ class ChatRateLimiter(BaseRateLimiter[dict[str, Any]]):
             now = self._clock()
             st.sent.append(now)
             self._global.append(now)
+            self._record(chat_id)
 
     async def process_request(
         self,

@@ -21,6 +21,7 @@ from bot.polling import Poller
 from bot.ratelimit import ChatRateLimiter, Pace
 from bot.services.container import Services
 from bot.services.duties.runner import DutyRunner
+from storage import sends
 from storage.db import Database
 from storage.migrations import open_database
 
@@ -56,7 +57,9 @@ class Runtime:
     async def start(self) -> None:
         self.db = await open_database(self.config.storage.path)
         self.services = Services(config=self.config, db=self.db, clock=self._clock)
-        limiter = ChatRateLimiter(self._pace)
+        # The pace outlives the process: the last minute's sends are in a journal of their own.
+        self._sends = sends.open_beside(self.config.storage.path)
+        limiter = ChatRateLimiter(self._pace, journal=self._sends)
         request = HTTPXRequest(
             connection_pool_size=64, read_timeout=self._read_timeout, write_timeout=30
         )
@@ -114,6 +117,8 @@ class Runtime:
         await self.app.stop()
         await self.app.shutdown()
         await self.db.close()
+        if self._sends is not None:
+            self._sends.close()
 
     async def __aenter__(self) -> Runtime:
         await self.start()
