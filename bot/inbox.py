@@ -27,14 +27,21 @@ from storage.times import utcnow
 
 log = logging.getLogger(__name__)
 
-# Seconds to wait before each further attempt; one more attempt than pauses.
+# Seconds to wait before each further attempt: an update gets one more attempt than pauses.
 BACKOFF = (2.0, 10.0, 30.0)
-MAX_ATTEMPTS = len(BACKOFF) + 1
 
 
 class InboxWorker:
-    def __init__(self, app: TurnApplication, db: Database, *, concurrency: int = 32) -> None:
+    def __init__(
+        self,
+        app: TurnApplication,
+        db: Database,
+        *,
+        concurrency: int = 32,
+        backoff: tuple[float, ...] = BACKOFF,
+    ) -> None:
         self._app = app
+        self._backoff = backoff
         self._db = db
         self._slots = asyncio.Semaphore(concurrency)
         self._queues: dict[str, deque[InboxItem]] = {}
@@ -98,7 +105,7 @@ class InboxWorker:
 
     async def _attempt(self, item: InboxItem) -> float | None:
         """Handle once; None when finished (done or parked), else the pause before retrying."""
-        final = item.attempts + 1 >= MAX_ATTEMPTS
+        final = item.attempts + 1 >= len(self._backoff) + 1
         try:
             try:
                 update = Update.de_json(json.loads(item.payload), self._app.bot)
@@ -117,7 +124,7 @@ class InboxWorker:
                 await inbox.record_attempt(tx, item.update_id, repr(turn.error)[:500])
         except Exception:  # the bookkeeping itself failed (the disk, say): try again later
             log.exception("update %s: attempt %d could not finish", item.update_id, item.attempts)
-        return BACKOFF[min(item.attempts, len(BACKOFF) - 1)]
+        return self._backoff[min(item.attempts, len(self._backoff) - 1)]
 
     async def drain(self) -> None:
         """Wait until every dispatched update is handled."""

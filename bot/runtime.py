@@ -16,7 +16,7 @@ from bot.commands import publish_commands
 from bot.config import Config
 from bot.context import App
 from bot.delivery import OutboxSender
-from bot.inbox import InboxWorker
+from bot.inbox import BACKOFF, InboxWorker
 from bot.polling import Poller
 from bot.ratelimit import ChatRateLimiter, Pace
 from bot.services.container import Services
@@ -39,8 +39,10 @@ class Runtime:
         pace: Pace | None = None,
         poll_timeout: int = 25,
         read_timeout: float = 15.0,
+        retry_backoff: tuple[float, ...] = BACKOFF,
     ) -> None:
         self.config = config
+        self._retry_backoff = retry_backoff
         self._clock = clock
         self._pace = pace or Pace()
         self._poll_timeout = poll_timeout
@@ -64,7 +66,7 @@ class Runtime:
             connection_pool_size=64, read_timeout=self._read_timeout, write_timeout=30
         )
         self.app = build_application(self.services, limiter=limiter, request=request)
-        self.worker = InboxWorker(self.app, self.db)
+        self.worker = InboxWorker(self.app, self.db, backoff=self._retry_backoff)
         assert self.app.courier is not None
         self.sender = OutboxSender(self.app.courier, self.db, limiter, clock=self._clock)
         await self.app.initialize()

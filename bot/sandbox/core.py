@@ -291,6 +291,14 @@ class Sandbox:
         record = self._world.callbacks.get(query_id)
         return None if record is None or record.answer is None else dict(record.answer)
 
+    def expire_callbacks(self) -> int:
+        """Let every unanswered button press grow too old to answer, as Telegram does after
+        a few seconds (a bot restarting mid-press meets this); returns how many."""
+        fresh = [r for r in self._world.callbacks.values() if r.answer is None and not r.expired]
+        for record in fresh:
+            record.expired = True
+        return len(fresh)
+
     def uploaded_file(self, file_id: str) -> bytes:
         """The bytes behind a file_id (a file the bot or a user sent)."""
         stored = self._world.files.get(file_id)

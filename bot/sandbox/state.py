@@ -48,6 +48,7 @@ class CallbackRecord:
 
     query: dict[str, Any]
     answer: dict[str, Any] | None = None
+    expired: bool = False  # Telegram refuses answers to queries older than a few seconds
 
 
 class World:

@@ -141,7 +141,7 @@ def delete_messages(world: World, params: Params) -> Effect:
 def answer_callback_query(world: World, params: Params) -> Effect:
     """Record the answer to a button press; each query can be answered once."""
     record = world.callbacks.get(params["callback_query_id"])
-    if record is None or record.answer is not None:
+    if record is None or record.answer is not None or record.expired:
         raise bad_request(_QUERY_INVALID)
     text = params.get("text") or ""
     if len(text) > _CALLBACK_TEXT_LIMIT:
