@@ -23,6 +23,8 @@ class RecordingRequest(BaseRequest):
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self._ids = itertools.count(1)
+        # Telegram's error answers to give: method -> (status, description).
+        self.errors: dict[str, tuple[int, str]] = {}
 
     async def initialize(self) -> None:
         return None
@@ -56,6 +58,10 @@ class RecordingRequest(BaseRequest):
         endpoint = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         self.calls.append(Call(endpoint, params))
+        if endpoint in self.errors:
+            status, description = self.errors[endpoint]
+            body = {"ok": False, "error_code": status, "description": description}
+            return status, json.dumps(body).encode()
         result: Any = True
         if endpoint == "getMe":
             result = BOT_USER

@@ -29,6 +29,7 @@ from bot.services import notices as notice_service
 from bot.services.access import load_actor
 from bot.services.ledger import session
 from bot.services.reporting import extension, flow
+from bot.texts import office as ot
 from storage import chats, ledger, notices, people, units
 from storage.db import Database
 from storage.migrations import open_database
@@ -36,6 +37,10 @@ from tests.conftest import ADMIN_ID, TOKEN
 from tests.e2e.reporting import seed_rows
 from tests.factory import group_chat, private_chat, text_update, user
 from tests.recording import BOT_USER, RecordingRequest
+
+NOT_MODIFIED = (
+    "message is not modified: specified new message content and reply markup are exactly the same"
+)
 
 ROLES = ("admin", "contact", "other", "leader", "unbound")  # other: 县水利局's contact
 CHATS = ("private", "office", "unit")  # the actor's own private chat, the two groups
@@ -398,3 +403,56 @@ def test_table_matches_the_help_lists() -> None:
         listed = {name for name, _ in pairs} - {"setgroup"}  # sent in the group, not here
         allowed = {a for a in COMMANDS if TABLE[a][ROLES.index(role)][0] != "N"}
         assert listed == allowed, role
+
+
+def forged_update(app: App, role: str, chat: dict[str, Any], data: str, shown: str) -> Update:
+    """A press whose data the message never offered (a client can send any data)."""
+    update = button_update(app, role, chat, data).to_dict()
+    markup = {"inline_keyboard": [[{"text": "按钮", "callback_data": shown}]]}
+    update["callback_query"]["message"]["reply_markup"] = markup
+    return Update.de_json(update, app.bot)
+
+
+async def test_a_forged_decision_in_a_unit_group_changes_nothing(
+    app: App, db: Database, recorder: RecordingRequest, world: World
+) -> None:
+    """Finding 17: the message offered 下一页; the data says 通过（销号）."""
+    before = await snapshot(db)
+    data = f"rv:ok:{world.awaiting_problem}:{world.report_id}"
+    await app.process_update(forged_update(app, "admin", chat_of("admin", "unit"), data, "mine:2"))
+    answers = [c.params.get("text") for c in recorder.calls if c.method == "answerCallbackQuery"]
+    assert answers == [texts.BUTTON_NOT_OFFERED]
+    assert recorder.sent() == []
+    assert await snapshot(db) == before
+    problem = await ledger.get(db, world.awaiting_problem)
+    assert problem is not None
+    assert problem.status == "awaiting_acceptance"
+
+
+async def test_a_decision_offered_in_the_office_group_acts_only_there(
+    app: App, db: Database, recorder: RecordingRequest, world: World
+) -> None:
+    """Finding 17: the same buttons pressed in a unit group are refused, and say where."""
+    before = await snapshot(db)
+    data = f"rv:ok:{world.awaiting_problem}:{world.report_id}"
+    await app.process_update(button_update(app, "admin", chat_of("admin", "unit"), data))
+    answers = [c.params.get("text") for c in recorder.calls if c.method == "answerCallbackQuery"]
+    assert answers == [ot.WHERE_ADMIN]
+    assert await snapshot(db) == before
+
+
+async def test_not_modified_is_no_error(
+    app: App, db: Database, recorder: RecordingRequest, world: World
+) -> None:
+    """Finding 17: the keyboard was already gone; the decision stands and nobody is alarmed."""
+    recorder.errors["editMessageReplyMarkup"] = (400, "Bad Request: " + NOT_MODIFIED)
+    data = f"rv:ok:{world.awaiting_problem}:{world.report_id}"
+    await app.process_update(button_update(app, "admin", chat_of("admin", "office"), data))
+    said = recorder.sent(OFFICE_GROUP)
+    assert len(said) == 1
+    assert "已通过验收" in said[0]
+    problem = await ledger.get(db, world.awaiting_problem)
+    assert problem is not None
+    assert problem.status == "closed"
+    alerts = await db.fetchall("SELECT key FROM outbox WHERE kind = 'alert'")
+    assert alerts == []

@@ -49,3 +49,18 @@ async def test_error_storm_sends_one_office_notice(
         await app.process_update(text_update(app.bot, user(uid), private_chat(uid), "/bind X"))
     assert len([i for i in await outbox.all_items(db) if i.kind == "alert"]) == 1
     assert all("没有处理成功" in recorder.sent(uid)[-1] for uid in range(40, 50))
+
+
+async def test_one_update_gets_one_answer(
+    app: App, recorder: RecordingRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding 2: after an error no later handler group answers the same update too."""
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("handlers.report_flow.actor_of", broken)
+    await app.process_update(text_update(app.bot, user(31), private_chat(31), "你好"))
+    said = recorder.sent(31)
+    assert len(said) == 1
+    assert "没有处理成功" in said[0]
