@@ -48,6 +48,7 @@ def build_application(
 ) -> App:
     """Build the Application; no Updater: the inbox fetches updates (see bot.polling)."""
     config = services.config
+    limiter = limiter or ChatRateLimiter()
     context_types = ContextTypes(context=Context, bot_data=BotData)
     builder = (
         ApplicationBuilder()
@@ -57,12 +58,12 @@ def build_application(
         .base_file_url(config.telegram.file_url)
         .updater(None)
         .context_types(context_types)
-        .rate_limiter(limiter or ChatRateLimiter())
+        .rate_limiter(limiter)
         .request(request or HTTPXRequest(connection_pool_size=64))
     )
     app = cast(App, builder.build())
     app.bot_data.services = services
-    app.courier = Courier(app, services.db, clock=services.clock)
+    app.courier = Courier(app, services.db, clock=services.clock, limiter=limiter)
     services.kick_outbox = app.courier.kick.set
 
     app.add_handlers(guard.handlers(), group=GUARD)

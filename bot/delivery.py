@@ -25,7 +25,6 @@ from bot.services import notify
 from storage import chats, outbox
 from storage.db import Database, Tx
 from storage.models import OutboxItem
-from storage.times import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +35,18 @@ BACKOFF_CAP = 300.0
 class Courier:
     """Sends one outbox row and records what became of it."""
 
-    def __init__(self, app: App, db: Database, *, clock: Clock = system_clock) -> None:
+    def __init__(
+        self,
+        app: App,
+        db: Database,
+        *,
+        clock: Clock = system_clock,
+        limiter: ChatRateLimiter | None = None,
+    ) -> None:
         self._app = app
         self._db = db
         self._clock = clock
+        self._limiter = limiter
         self.kick: asyncio.Event = asyncio.Event()
 
     async def deliver_now(self, ids: list[int]) -> None:
@@ -55,13 +62,16 @@ class Courier:
 
     async def deliver(self, item: OutboxItem, *, outbox_pace: bool) -> None:
         """Claim the row (it must be next in its chat), send it, record the outcome."""
+        message = OutMessage.model_validate_json(item.payload)
+        paced = self._limiter is not None and message.edit_message_id is None
+        if paced and self._limiter is not None:
+            await self._limiter.take(item.chat_id, outbox=outbox_pace)
         async with self._db.transaction() as tx:
             if not await outbox.start_sending(tx, item.id):
                 self.kick.set()  # something before it in that chat goes first
                 return
-        message = OutMessage.model_validate_json(item.payload)
         try:
-            sent = await send(self._app.bot, item.chat_id, message, outbox=outbox_pace)
+            sent = await send(self._app.bot, item.chat_id, message, outbox=outbox_pace, taken=paced)
         except RetryAfter as exc:
             wait = retry_seconds(exc)
             await self._later(item, wait, f"429 retry after {wait:.0f}s", count=False)
@@ -84,7 +94,7 @@ class Courier:
         else:
             async with self._db.transaction() as tx:
                 message_id = sent.message_id if sent is not None else None
-                await outbox.mark_sent(tx, item.id, message_id, utcnow())
+                await outbox.mark_sent(tx, item.id, message_id, self._clock())
 
     async def _later(self, item: OutboxItem, seconds: float, error: str, *, count: bool) -> None:
         async with self._db.transaction() as tx:
@@ -108,12 +118,14 @@ class Courier:
             head = shorten(message.text.split("\n", 1)[0], 40)
             text = texts.REFUSED_OFFICE.format(title=title, head=head, reason=reason)
             batch = item.key.split("@", 1)[0].split("#", 1)[0]
-            await notify.to_office(tx, f"refused:{batch}:{reason[:60]}", "alert", text, utcnow())
+            await notify.to_office(
+                tx, f"refused:{batch}:{reason[:60]}", "alert", text, self._clock()
+            )
         self.kick.set()
 
     async def _unreachable(self, item: OutboxItem, reason: str) -> None:
         """403: the bot was blocked or removed. Stop writing there and tell the office."""
-        now = utcnow()
+        now = self._clock()
         async with self._db.transaction() as tx:
             await outbox.finish(tx, item.id, "failed", f"403: {reason}")
             newly = await chats.deactivate(tx, item.chat_id, reason, now)
@@ -232,10 +244,27 @@ class OutboxSender:
             await self._courier.deliver(item, outbox_pace=True)
 
     async def recover(self) -> int:
-        """At start: sends a crash interrupted are uncertain, not pending."""
+        """At start, a send a crash cut off may or may not have arrived.
+
+        A reply that confirms an effect (a receipt, a binding…) is sent again, saying it may
+        be a repeat: a contact who sees no receipt reports again, and that is how doubles
+        reach the ledger; a repeated receipt carries the same number. Anything else (a
+        notice, a digest) is marked uncertain and the office is told to check, never resent.
+        """
         async with self._db.transaction() as tx:
-            items = await outbox.recover_interrupted(tx)
-            await self._courier.tell_office(tx, items, texts.UNCERTAIN_CRASH)
+            items = await outbox.interrupted(tx)
+            doubtful = []
+            for item in items:
+                message = OutMessage.model_validate_json(item.payload)
+                if item.kind != "reply":
+                    doubtful.append(item)
+                    await outbox.finish(tx, item.id, "uncertain", "interrupted while sending")
+                    continue
+                if message.text and message.edit_message_id is None:
+                    note = texts.RESENT_NOTE + message.text
+                    message = message.model_copy(update={"text": note})
+                await outbox.send_again(tx, item.id, message.model_dump_json())
+            await self._courier.tell_office(tx, doubtful, texts.UNCERTAIN_CRASH)
         if items:
             self.kick()
         return warn_uncertain(items, "interrupted while sending")

@@ -174,3 +174,19 @@ async def test_sigkill_mid_report_keeps_the_draft(tmp_path: Path) -> None:
     assert count(db_path, "SELECT COUNT(*) FROM report_drafts") == 0
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT text FROM reports").fetchone()[0] == "已全额清退"
+
+
+async def test_sigkill_during_reports_loses_no_receipt() -> None:
+    """Finding 4: every committed report's receipt reaches its contact once, kills or not."""
+    from bench.crash import run
+
+    result = await run(contacts=10, reports=60, kills=3, seed_=7)
+    assert result["reports confirmed by contacts"] == 60
+    for key in (
+        "reports lost",
+        "reports doubled",
+        "receipts missing",
+        "receipts doubled",
+        "flood-limit violations",
+    ):
+        assert result[key] == 0, result
