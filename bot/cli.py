@@ -5,15 +5,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from telegram.error import InvalidToken
+
 from bot import logs
-from bot.config import Config, ConfigError, load_config
+from bot.clock import Clock
+from bot.config import TOKEN_ENV, Config, ConfigError, load_config
 from storage.models import Role
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,8 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             config = load_config(args.config)
-            logs.setup([config.token()])
-            return asyncio.run(_run(config))
+            return _guarded_run(config)
         if args.command == "demo":
             from bot.demo import run_demo
 
@@ -104,14 +111,64 @@ def _import(config: Config, path: Path, round_hint: str) -> int:
     return asyncio.run(ledger_cli.import_bytes(config, data, path.name, round_hint))
 
 
-async def _run(config: Config) -> int:
+def _guarded_run(config: Config) -> int:
+    """`zhenggai run`, where any failure is one line on stderr and never shows the token.
+
+    An uncaught traceback would bypass the log redaction (PTB's InvalidToken quotes the token),
+    so everything that escapes is turned into one redacted line here.
+    """
+    secrets = logs.token_secrets(config.token())
+    logs.setup(secrets)
+    clock = _clock_from_env()
+    try:
+        return asyncio.run(_run(config, clock))
+    except KeyboardInterrupt:
+        return 130
+    except InvalidToken as exc:
+        print(_token_refused(exc), file=sys.stderr)
+        return 2
+    except Exception as exc:
+        print(f"整改通启动失败：{logs.one_line(exc, secrets)}", file=sys.stderr)
+        return 1
+
+
+def _token_refused(exc: InvalidToken) -> str:
+    # Telegram answers 401 to a well-formed token it does not know, 404 to a malformed one;
+    # PTB keeps Telegram's own words in the exception it chains from.
+    said = str(exc.__cause__.message if isinstance(exc.__cause__, InvalidToken) else exc.message)
+    status = {"Unauthorized": "401 Unauthorized", "Not Found": "404 Not Found"}.get(said, "")
+    why = f"（{status}）" if status else ""
+    return f"Telegram 拒绝了 Bot token{why}：请检查 [telegram].token 或环境变量 {TOKEN_ENV}"
+
+
+def _clock_from_env() -> Clock:
+    """The real clock, unless ZHENGGAI_FAKE_NOW is set (tests only; see bot.clock)."""
+    from bot.clock import FAKE_NOW_ENV, pinned_clock, system_clock
+
+    text = os.environ.get(FAKE_NOW_ENV, "")
+    if not text:
+        return system_clock
+    try:
+        start = _moment(text)
+    except ValueError:
+        raise ConfigError(f"环境变量 {FAKE_NOW_ENV} 不是 ISO 时刻：{text!r}") from None
+    return pinned_clock(start)
+
+
+async def _run(config: Config, clock: Clock) -> int:
     from bot.runtime import Runtime
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with Runtime(config) as runtime:
+    runtime = Runtime(config, clock=clock)
+    try:
+        await runtime.start()
+    except BaseException:
+        await _undo_start(runtime)
+        raise
+    try:
         waiter = asyncio.create_task(runtime.wait())
         stopper = asyncio.create_task(stop.wait())
         done, pending = await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
@@ -119,10 +176,40 @@ async def _run(config: Config) -> int:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        if waiter in done and waiter.exception() is not None:
-            print(f"整改通停止：{waiter.exception()}", file=sys.stderr)
+        if waiter in done and (failure := waiter.exception()) is not None:
+            if isinstance(failure, InvalidToken):
+                raise failure
+            secrets = logs.token_secrets(config.token())
+            print(f"整改通停止：{logs.one_line(failure, secrets)}", file=sys.stderr)
             return 1
+    finally:
+        await runtime.stop()
     return 0
+
+
+async def _undo_start(runtime: Runtime) -> None:
+    """Close what a failed Runtime.start() had opened.
+
+    Otherwise the process hangs at exit: the database's aiosqlite threads are not daemons, and
+    the traceback keeps the runtime (and so the open connections) alive.
+    """
+    with contextlib.suppress(Exception):
+        async with asyncio.timeout(10):
+            await runtime.stop()
+            return
+    # stop() expects a started runtime; close the parts that exist, each on its own.
+    app = getattr(runtime, "app", None)
+    if app is not None:
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(5):
+                if app.running:
+                    await app.stop()
+                await app.shutdown()
+    db = getattr(runtime, "db", None)
+    if db is not None:
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(5):
+                await db.close()
 
 
 async def _code(config: Config, unit_text: str, role: Role) -> int:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.clock import Clock, pinned_clock
 from bot.config import Config, parse_config
 from bot.runtime import Runtime
 from bot.sandbox import Sandbox, SimChat, SimUser
@@ -20,6 +22,21 @@ from storage.migrations import open_database
 TOKEN = "424242:E2E-sandbox-token"
 ADMIN_ID = 9001
 CODE_RE = re.compile(r"绑定码：([A-Z0-9-]+)")
+# Every e2e test runs at this moment, not the machine's: a Tuesday (a working day), 10:00 in the
+# office's time zone, outside quiet hours. Its clock then moves on with real elapsed time.
+E2E_START = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+E2E_TODAY = E2E_START.date()
+
+
+@pytest.fixture
+def e2e_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """This test's clock, for its Runtime: E2E_START, moving on with real elapsed time."""
+    clock = pinned_clock(E2E_START)
+    # OutboxSender._unreachable stamps the office's notice with storage.times.utcnow() rather
+    # than its injected clock: at the machine's time, hours away from the pinned one, that
+    # notice would wait (or not) by the hour. Until the sender uses its clock, pin that read.
+    monkeypatch.setattr("bot.delivery.utcnow", clock)
+    return clock
 
 
 @pytest.fixture
@@ -48,22 +65,22 @@ def e2e_config(sandbox: Sandbox, tmp_path: Path) -> Config:
     return sandbox_config(sandbox, tmp_path)
 
 
-async def no_duties_yet(config: Config) -> None:
+async def no_duties_yet(config: Config, now: datetime = E2E_START) -> None:
     """Duties begin in a month: no reminder or digest interleaves with what a test checks.
 
     (The duties have their own tests; a test that spans 09:00 or 18:00 should not get one.)
     """
     db = await open_database(config.storage.path)
     async with db.transaction() as tx:
-        later = datetime.now(UTC) + timedelta(days=30)
+        later = now + timedelta(days=30)
         await state.put(tx, SINCE_KEY, later.isoformat())
     await db.close()
 
 
 @pytest.fixture
-async def runtime(e2e_config: Config) -> AsyncIterator[Runtime]:
-    await no_duties_yet(e2e_config)
-    async with Runtime(e2e_config, poll_timeout=1) as rt:
+async def runtime(e2e_config: Config, e2e_clock: Clock) -> AsyncIterator[Runtime]:
+    await no_duties_yet(e2e_config, e2e_clock())
+    async with Runtime(e2e_config, clock=e2e_clock, poll_timeout=1) as rt:
         yield rt
 
 

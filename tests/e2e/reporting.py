@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.runtime import Runtime
 from bot.sandbox import Sandbox, SimChat, SimUser
 from bot.services.ledger.importer import apply_import
 from bot.services.ledger.rows import LedgerRow
 from storage.db import Tx
-from tests.e2e.conftest import ask, issue_code
+from tests.e2e.conftest import E2E_START, E2E_TODAY, ask, issue_code
 
 ROUND = "第六轮巡察"
 
 
-def row(n: int, code: str, unit: str, days: int = 30) -> LedgerRow:
+def row(n: int, code: str, unit: str, days: int = 30, today: date = E2E_TODAY) -> LedgerRow:
     return LedgerRow(
         row=n,
         round_name=None,
@@ -25,24 +25,26 @@ def row(n: int, code: str, unit: str, days: int = 30) -> LedgerRow:
         measures="全额清退，严肃问责",
         leader_name="甲",
         owner_name="乙",
-        deadline=date.today() + timedelta(days=days),
+        deadline=today + timedelta(days=days),
         kind="deadline",
     )
 
 
-async def seed_rows(tx: Tx) -> None:
+async def seed_rows(tx: Tx, at: datetime = E2E_START) -> None:
+    """Four problems due 30 days after `at` (by default the e2e tests' pinned moment)."""
+    today = at.astimezone(E2E_START.tzinfo).date()
     rows = [
-        row(2, "R6-01-001", "县财政局"),
-        row(3, "R6-01-002", "县财政局"),
-        row(4, "R6-01-003", "县财政局"),
-        row(5, "R6-02-001", "县水利局"),
+        row(2, "R6-01-001", "县财政局", today=today),
+        row(3, "R6-01-002", "县财政局", today=today),
+        row(4, "R6-01-003", "县财政局", today=today),
+        row(5, "R6-02-001", "县水利局", today=today),
     ]
-    await apply_import(tx, rows, ROUND, by=None, by_label="test", at=datetime.now(UTC))
+    await apply_import(tx, rows, ROUND, by=None, by_label="test", at=at)
 
 
 async def seed(rt: Runtime) -> None:
     async with rt.db.transaction() as tx:
-        await seed_rows(tx)
+        await seed_rows(tx, rt.services.clock())
 
 
 async def bound_contact(sb: Sandbox, unit: str, uid: int, name: str) -> tuple[SimUser, SimChat]:

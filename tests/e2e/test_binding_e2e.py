@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from telegram.error import BadRequest
@@ -18,7 +18,7 @@ UNIT = "县交通运输局"
 
 async def add_unit(rt: Runtime, name: str = UNIT) -> None:
     async with rt.db.transaction() as tx:
-        await units.create(tx, name, datetime.now(UTC))
+        await units.create(tx, name, rt.services.clock())
 
 
 async def test_start_is_answered(sandbox: Sandbox, runtime: Runtime) -> None:
@@ -58,7 +58,7 @@ async def test_valid_code_binds_and_used_code_is_refused(
 
 async def test_expired_code_is_refused_with_its_date(sandbox: Sandbox, runtime: Runtime) -> None:
     await add_unit(runtime)
-    past = datetime.now(UTC) - timedelta(hours=80)
+    past = runtime.services.clock() - timedelta(hours=80)
     async with runtime.db.transaction() as tx:
         unit = await units.by_name(tx, UNIT)
         issued = await binding.issue(

@@ -10,17 +10,19 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from bot.clock import FAKE_NOW_ENV
 from bot.sandbox import Sandbox
 from bot.services import binding
 from storage import units
 from storage.migrations import open_database
-from tests.e2e.conftest import ADMIN_ID, TOKEN
+from tests.e2e.conftest import ADMIN_ID, E2E_START, TOKEN
 
 USERS = 200
 REPO = Path(__file__).resolve().parents[2]
+RESTART = E2E_START + timedelta(minutes=5)  # later than anything the first process did
 
 
 def write_config(sb: Sandbox, folder: Path) -> Path:
@@ -47,10 +49,12 @@ async def wait_until(predicate: Callable[[], bool], within: float) -> None:
             await asyncio.sleep(0.05)
 
 
-def start_bot(config: Path) -> subprocess.Popen[bytes]:
+def start_bot(config: Path, at: datetime = E2E_START) -> subprocess.Popen[bytes]:
+    """Run the bot as a process whose clock starts at `at` (ZHENGGAI_FAKE_NOW), not the hour."""
     return subprocess.Popen(
         [sys.executable, "-m", "bot", "run", "--config", str(config)],
         cwd=REPO,
+        env={**os.environ, FAKE_NOW_ENV: at.isoformat()},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -61,7 +65,7 @@ async def test_sigkill_mid_stream_then_restart_applies_each_update_once(tmp_path
         config = write_config(sb, tmp_path)
         db_path = tmp_path / "crash.sqlite3"
         db = await open_database(db_path)
-        now = datetime.now(UTC)
+        now = E2E_START
         async with db.transaction() as tx:
             unit = await units.create(tx, "县财政局", now)
             codes = [
@@ -91,7 +95,7 @@ async def test_sigkill_mid_stream_then_restart_applies_each_update_once(tmp_path
         assert 0 < done_at_kill < USERS, "the kill must land mid-stream"
 
         sb.faults.clear()
-        second = start_bot(config)
+        second = start_bot(config, RESTART)
         try:
             await wait_until(
                 lambda: count(db_path, "SELECT COUNT(*) FROM inbox WHERE status = 'done'") == USERS,
@@ -123,9 +127,9 @@ async def test_sigkill_mid_report_keeps_the_draft(tmp_path: Path) -> None:
         config = write_config(sb, tmp_path)
         db_path = tmp_path / "crash.sqlite3"
         db = await open_database(db_path)
-        now = datetime.now(UTC)
+        now = E2E_START
         async with db.transaction() as tx:
-            await seed_rows(tx)
+            await seed_rows(tx, now)
             unit = await units.by_name(tx, "县财政局")
             issued = await binding.issue(
                 tx, "contact", unit, by=None, by_label="t", at=now, ttl=timedelta(hours=1)
@@ -160,7 +164,7 @@ async def test_sigkill_mid_report_keeps_the_draft(tmp_path: Path) -> None:
         finally:
             os.kill(first.pid, signal.SIGKILL)
             first.wait(10)
-        second = start_bot(config)
+        second = start_bot(config, RESTART)
         try:
             money = await said(tap(claim, "已完成，申请验收"), "挽回损失")
             summary = await said(tap(money, "没有量化成果"), "请核对后提交")

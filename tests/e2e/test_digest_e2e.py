@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import time
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
+from bot.clock import pinned_clock
 from bot.runtime import Runtime
 from bot.sandbox import Sandbox
 from bot.services.duties.runner import SINCE_KEY
@@ -31,11 +31,7 @@ async def test_weekly_digest_reaches_office_and_leaders(sandbox: Sandbox, tmp_pa
     for row in contacts:
         sandbox.private_chat(sandbox.user(int(row["chat_id"]), "联络员"))
 
-    started = time.monotonic()
-
-    def clock() -> datetime:  # Friday 17:01 in the office's time zone, and running
-        return FRIDAY_1701 + timedelta(seconds=time.monotonic() - started)
-
+    clock = pinned_clock(FRIDAY_1701)  # Friday 17:01 in the office's time zone, and running
     async with Runtime(config, clock=clock, poll_timeout=1):
         for chat in (OFFICE, LEADERS):
             await sandbox.wait_for(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from bot.runtime import Runtime
@@ -11,7 +11,7 @@ from bot.sandbox import Sandbox, SimChat
 from bot.services.ledger.importer import apply_import
 from bot.services.ledger.rows import LedgerRow
 from storage import ledger
-from tests.e2e.conftest import ADMIN_ID, ask, issue_code
+from tests.e2e.conftest import ADMIN_ID, E2E_TODAY, ask, issue_code
 
 Message = dict[str, object]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -29,7 +29,7 @@ async def import_sample(sb: Sandbox, tmp_path: Path, chat: SimChat | None = None
     chat = chat or sb.private_chat(admin)
     await ask(sb, admin, chat, f"/import {ROUND}")
     prompt = sb.received(chat)[-1]
-    data = write_xlsx(tmp_path / "ledger.xlsx", date.today()).read_bytes()
+    data = write_xlsx(tmp_path / "ledger.xlsx", E2E_TODAY).read_bytes()
     before = len(sb.received(chat))
     sb.send_document(admin, chat, data, file_name="问题台账.xlsx", mime_type=XLSX, reply_to=prompt)
     await sb.wait_for(lambda: len(sb.received(chat)) > before, timeout=15)
@@ -102,7 +102,7 @@ LONG_DESCRIPTION = (
 
 
 async def seed_unit(rt: Runtime, unit: str, count: int, prefix: str = "R9") -> None:
-    today = date.today()
+    today = rt.services.today()
     rows = [
         LedgerRow(
             row=n + 2,
@@ -120,7 +120,7 @@ async def seed_unit(rt: Runtime, unit: str, count: int, prefix: str = "R9") -> N
         for n in range(count)
     ]
     async with rt.db.transaction() as tx:
-        await apply_import(tx, rows, ROUND, by=None, by_label="test", at=datetime.now(UTC))
+        await apply_import(tx, rows, ROUND, by=None, by_label="test", at=rt.services.clock())
 
 
 async def test_unit_with_300_problems_pages_within_telegram_limits(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime
+from datetime import date
 
 from bot.runtime import Runtime
 from bot.sandbox import Sandbox
@@ -16,7 +16,7 @@ UNITS = 200
 
 async def two_hundred_units(sb: Sandbox, rt: Runtime) -> list[tuple[int, int]]:
     """200 units, each with a group and a bound contact; returns (group, contact) ids."""
-    now = datetime.now(UTC)
+    now = rt.services.clock()
     pairs = []
     async with rt.db.transaction() as tx:
         admin = await people.upsert(tx, ADMIN_ID, "王主任", None, now)

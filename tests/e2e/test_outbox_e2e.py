@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.clock import Clock
 from bot.messages import OutMessage
 from bot.runtime import Runtime
 from bot.sandbox import Sandbox
@@ -16,7 +16,7 @@ from tests.e2e.conftest import ADMIN_ID, ask, no_duties_yet, sandbox_config
 
 
 async def queue(rt: Runtime, items: list[tuple[str, int, str]]) -> None:
-    now = datetime.now(UTC)
+    now = rt.services.clock()
     async with rt.db.transaction() as tx:
         for key, chat_id, text in items:
             await notify.enqueue(tx, key, chat_id, "test", OutMessage(text=text), now)
@@ -81,10 +81,12 @@ async def test_forbidden_chat_is_marked_inactive_and_the_office_told(
     assert sandbox.received(gone.id) == []
 
 
-async def test_timed_out_send_is_uncertain_not_resent(sandbox: Sandbox, tmp_path: Path) -> None:
+async def test_timed_out_send_is_uncertain_not_resent(
+    sandbox: Sandbox, tmp_path: Path, e2e_clock: Clock
+) -> None:
     config = sandbox_config(sandbox, tmp_path)
-    await no_duties_yet(config)
-    async with Runtime(config, poll_timeout=1, read_timeout=1.0) as rt:
+    await no_duties_yet(config, e2e_clock())
+    async with Runtime(config, clock=e2e_clock, poll_timeout=1, read_timeout=1.0) as rt:
         office_id = await register_office(sandbox, rt)
         target = sandbox.group(-100602, "县水利局整改群")
         async with rt.db.transaction() as tx:

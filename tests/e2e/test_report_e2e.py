@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.messages import OutMessage, utf16_len
@@ -172,7 +171,7 @@ async def test_quick_report_and_reply_to_a_reminder(sandbox: Sandbox, runtime: R
             group.id,
             "reminder",
             OutMessage(text="【到期提醒】R6-01-003 将于 3 天后到期，请及时报告进展。"),
-            datetime.now(UTC),
+            runtime.services.clock(),
         )
     runtime.sender.kick()
     await sandbox.wait_for(lambda: "到期提醒" in str(sandbox.received(group)[-1].get("text")))

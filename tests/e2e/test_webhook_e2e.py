@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.clock import Clock
 from bot.config import parse_config
 from bot.runtime import Runtime
 from bot.sandbox import Sandbox
@@ -25,7 +26,9 @@ def free_port() -> int:
 
 
 @pytest.fixture
-async def webhook_rt(sandbox: Sandbox, tmp_path: Path) -> AsyncIterator[tuple[Runtime, str]]:
+async def webhook_rt(
+    sandbox: Sandbox, tmp_path: Path, e2e_clock: Clock
+) -> AsyncIterator[tuple[Runtime, str]]:
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram"
     config = parse_config(
@@ -44,7 +47,7 @@ async def webhook_rt(sandbox: Sandbox, tmp_path: Path) -> AsyncIterator[tuple[Ru
             "office": {"admins": [ADMIN_ID]},
         }
     )
-    async with Runtime(config) as rt:
+    async with Runtime(config, clock=e2e_clock) as rt:
         yield rt, url
 
 

@@ -182,7 +182,7 @@ async def _build_world(config: Config) -> World:
 async def _populate(db: Database, config: Config) -> World:
     now = datetime.now(UTC)
     async with db.transaction() as tx:
-        await seed_rows(tx)
+        await seed_rows(tx, now)
         finance = await units.by_name(tx, "县财政局")
         water = await units.by_name(tx, "县水利局")
         assert finance is not None

@@ -21,7 +21,7 @@ ALICE = 321
 async def ready_draft(db: Database) -> Draft:
     now = datetime.now(UTC)
     async with db.transaction() as tx:
-        await seed_rows(tx)
+        await seed_rows(tx, now)
         unit = await units.by_name(tx, "县财政局")
         issued = await binding.issue(
             tx, "contact", unit, by=None, by_label="t", at=now, ttl=timedelta(hours=1)
