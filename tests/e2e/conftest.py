@@ -29,14 +29,9 @@ E2E_TODAY = E2E_START.date()
 
 
 @pytest.fixture
-def e2e_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+def e2e_clock() -> Clock:
     """This test's clock, for its Runtime: E2E_START, moving on with real elapsed time."""
-    clock = pinned_clock(E2E_START)
-    # OutboxSender._unreachable stamps the office's notice with storage.times.utcnow() rather
-    # than its injected clock: at the machine's time, hours away from the pinned one, that
-    # notice would wait (or not) by the hour. Until the sender uses its clock, pin that read.
-    monkeypatch.setattr("bot.delivery.utcnow", clock)
-    return clock
+    return pinned_clock(E2E_START)
 
 
 @pytest.fixture

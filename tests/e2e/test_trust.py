@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.clock import Clock
 from bot.config import Config
 from bot.runtime import Runtime
 from bot.sandbox import Sandbox, SimChat, SimUser
@@ -24,10 +25,12 @@ FAST_RETRIES = (0.2, 0.4, 0.6)
 
 
 @pytest.fixture
-async def quick(e2e_config: Config) -> AsyncIterator[Runtime]:
+async def quick(e2e_config: Config, e2e_clock: Clock) -> AsyncIterator[Runtime]:
     """The runtime, with retries a test can wait for."""
     await no_duties_yet(e2e_config)
-    async with Runtime(e2e_config, poll_timeout=1, retry_backoff=FAST_RETRIES) as rt:
+    async with Runtime(
+        e2e_config, clock=e2e_clock, poll_timeout=1, retry_backoff=FAST_RETRIES
+    ) as rt:
         yield rt
 
 
@@ -94,16 +97,16 @@ async def test_an_update_that_keeps_failing_is_parked_and_both_sides_are_told(
 
 
 async def test_a_button_press_replayed_after_a_restart_keeps_its_effect(
-    sandbox: Sandbox, e2e_config: Config
+    sandbox: Sandbox, e2e_config: Config, e2e_clock: Clock
 ) -> None:
     """Finding 3: the press is too old to answer by then; the report is made all the same."""
     await no_duties_yet(e2e_config)
-    async with Runtime(e2e_config, poll_timeout=1) as rt:
+    async with Runtime(e2e_config, clock=e2e_clock, poll_timeout=1) as rt:
         alice, dm = await at_confirm(sandbox, rt)
     summary = sandbox.received(dm)[-1]
     sandbox.press_button(alice, summary, buttons(summary)["确认提交"])  # while the bot is down
     assert sandbox.expire_callbacks() >= 1  # the restart takes longer than Telegram waits
-    async with Runtime(e2e_config, poll_timeout=1) as rt:
+    async with Runtime(e2e_config, clock=e2e_clock, poll_timeout=1) as rt:
         await sandbox.wait_for(lambda: any("报告编号" in t for t in texts_in(sandbox, dm)), 10)
         assert await count(rt, "SELECT COUNT(*) FROM reports") == 1
         assert (await ledger.by_code(rt.db, "R6-01-001"))[0].status == "in_progress"
@@ -270,11 +273,11 @@ async def test_no_binding_code_rests_in_clear(
 
 
 async def test_the_bot_waits_out_a_30_second_lock_and_loses_nothing(
-    sandbox: Sandbox, e2e_config: Config, tmp_path: Path
+    sandbox: Sandbox, e2e_config: Config, e2e_clock: Clock, tmp_path: Path
 ) -> None:
     """Finding 9: another process holds the database for 30 s; every update is handled once."""
     await no_duties_yet(e2e_config)
-    async with Runtime(e2e_config, poll_timeout=1) as rt:
+    async with Runtime(e2e_config, clock=e2e_clock, poll_timeout=1) as rt:
         await seed(rt)
         codes = [await issue_code(sandbox, "县财政局") for _ in range(5)]
         ready = tmp_path / "locked"

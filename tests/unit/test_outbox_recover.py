@@ -42,3 +42,27 @@ async def test_interrupted_sends_become_uncertain_and_the_office_is_told(
     assert "县财政局整改群" in text
     assert "【到期提醒】R6-01-001" in text
     assert await sender.recover() == 0  # a second start finds nothing more to recover
+
+
+async def test_an_interrupted_reply_is_sent_again_saying_it_may_be_a_repeat(
+    app: App, db: Database
+) -> None:
+    """A receipt the crash cut off: better twice (same number, marked) than never."""
+    now = utcnow()
+    async with db.transaction() as tx:
+        await notify.enqueue(
+            tx, "reply:77:1", 501, "reply", OutMessage(text="已收到您的报告。\n报告编号：X"), now
+        )
+        item = await outbox.by_key(tx, "reply:77:1")
+        assert item is not None
+        assert await outbox.start_sending(tx, item.id)  # the crash happened right here
+    assert app.courier is not None
+    sender = OutboxSender(app.courier, db, ChatRateLimiter())
+    assert await sender.recover() == 1
+    again = await outbox.by_key(db, "reply:77:1")
+    assert again is not None
+    assert again.status == "pending"
+    text = json.loads(again.payload)["text"]
+    assert text.startswith("（系统重启，补发上一条回复")
+    assert text.endswith("报告编号：X")
+    assert [i.key for i in await outbox.all_items(db) if i.kind == "alert"] == []
