@@ -63,15 +63,14 @@ class Courier:
     async def deliver(self, item: OutboxItem, *, outbox_pace: bool) -> None:
         """Claim the row (it must be next in its chat), send it, record the outcome."""
         message = OutMessage.model_validate_json(item.payload)
-        paced = self._limiter is not None and message.edit_message_id is None
-        if paced and self._limiter is not None:
-            await self._limiter.take(item.chat_id, outbox=outbox_pace)
+        if self._limiter is not None and message.edit_message_id is None:
+            await self._limiter.ready(item.chat_id, outbox=outbox_pace)
         async with self._db.transaction() as tx:
             if not await outbox.start_sending(tx, item.id):
                 self.kick.set()  # something before it in that chat goes first
                 return
         try:
-            sent = await send(self._app.bot, item.chat_id, message, outbox=outbox_pace, taken=paced)
+            sent = await send(self._app.bot, item.chat_id, message, outbox=outbox_pace)
         except RetryAfter as exc:
             wait = retry_seconds(exc)
             await self._later(item, wait, f"429 retry after {wait:.0f}s", count=False)

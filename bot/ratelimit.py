@@ -41,7 +41,6 @@ SENDS = frozenset(
     }
 )
 OUTBOX = "outbox"  # rate_limit_args marker: the outbox handles a 429 itself
-TAKEN = "taken"  # rate_limit_args marker: the sender already took this send's slot
 REPLY_RETRIES = 3
 JOURNAL_COMPLAINT_EVERY = 60.0  # seconds between two warnings about a failing journal
 
@@ -162,14 +161,16 @@ class ChatRateLimiter(BaseRateLimiter[dict[str, Any]]):
         st = self._state(chat_id)
         st.blocked_until = max(st.blocked_until, self._clock() + seconds)
 
-    async def take(self, chat_id: int, *, outbox: bool = False) -> None:
-        """Wait for and take the next slot for this chat, before the send is even started.
+    async def ready(self, chat_id: int, *, outbox: bool = False) -> None:
+        """Wait until a message to this chat would fit, without taking the slot.
 
-        The outbox takes its slot first and only then marks a message as on its way, so
-        waiting for the pace is never mistaken for a send in flight if the process dies.
-        The send itself then passes TAKEN in rate_limit_args.
+        The outbox waits here before it marks a message as on its way, so waiting for the
+        pace is seldom mistaken for a send in flight if the process dies. The slot itself is
+        taken right before the request goes out (process_request): taken earlier, the time
+        between would let a busy machine bunch sends past Telegram's limits.
         """
-        await self._acquire(chat_id, outbox)
+        while (wait := self.delay(chat_id, outbox=outbox)) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(wait)
 
     async def _acquire(self, chat_id: int, outbox: bool) -> None:
         st = self._state(chat_id)
@@ -195,11 +196,9 @@ class ChatRateLimiter(BaseRateLimiter[dict[str, Any]]):
         if endpoint not in SENDS or not isinstance(chat_id, int):
             return await callback(*args, **kwargs)
         outbox = bool(rate_limit_args and rate_limit_args.get(OUTBOX))
-        taken = bool(rate_limit_args and rate_limit_args.get(TAKEN))
         attempt = 0
         while True:
-            if not taken or attempt > 0:
-                await self._acquire(chat_id, outbox)
+            await self._acquire(chat_id, outbox)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:

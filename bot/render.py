@@ -48,21 +48,16 @@ async def edit(bot: ExtBot[dict[str, Any]], chat_id: int, message: OutMessage) -
 
 
 async def send(
-    bot: ExtBot[dict[str, Any]],
-    chat_id: int,
-    message: OutMessage,
-    *,
-    outbox: bool = False,
-    taken: bool = False,
+    bot: ExtBot[dict[str, Any]], chat_id: int, message: OutMessage, *, outbox: bool = False
 ) -> Message | None:
     """Send one message value (text ≤ 4096, or a file with the text as caption), or an edit.
 
-    outbox: a 429 is the caller's to handle; taken: the caller already took the pace slot.
+    outbox: the caller handles a 429 itself (the outbox reschedules the message).
     """
     if message.edit_message_id is not None:
         return await edit(bot, chat_id, message)
     markup = keyboard(message)
-    rate = {"outbox": outbox, "taken": taken} if outbox or taken else None
+    rate = {"outbox": True} if outbox else None
     reply = (
         ReplyParameters(message.reply_to_message_id, allow_sending_without_reply=True)
         if message.reply_to_message_id

@@ -42,6 +42,14 @@ async def count(rt: Runtime, sql: str) -> int:
     return int(await rt.db.scalar(sql))
 
 
+async def office_group(sb: Sandbox) -> SimChat:
+    """The office group, registered by the admin."""
+    admin = sb.user(ADMIN_ID, "王主任")
+    office = sb.group(-100500, "县委巡察办工作群", admins=[admin])
+    await ask(sb, admin, office, "/setgroup office")
+    return office
+
+
 async def at_confirm(sb: Sandbox, rt: Runtime) -> tuple[SimUser, SimChat]:
     """A contact with a report on R6-01-001 waiting for 确认提交."""
     await seed(rt)
@@ -78,9 +86,7 @@ async def test_an_update_that_keeps_failing_is_parked_and_both_sides_are_told(
 ) -> None:
     """Finding 1: after the last attempt the update is parked, the office and user told."""
     await seed(quick)
-    admin = sandbox.user(ADMIN_ID, "王主任")
-    office = sandbox.group(-100500, "县委巡察办工作群", admins=[admin])
-    await ask(sandbox, admin, office, "/setgroup office")
+    office = await office_group(sandbox)
     alice, dm = await bound_contact(sandbox, "县财政局", 501, "王芳")
     await ask(sandbox, alice, dm, "/report R6-01-001")
     sandbox.faults.every_nth_5xx(1, methods={"getFile"})
@@ -197,8 +203,7 @@ async def test_a_notice_with_an_emoji_caption_reaches_everyone(
     """Finding 8: 508 emoji fit 1,024 characters but not 1,024 UTF-16 units."""
     await seed(runtime)
     admin = sandbox.user(ADMIN_ID, "王主任")
-    office = sandbox.group(-100500, "县委巡察办工作群", admins=[admin])
-    await ask(sandbox, admin, office, "/setgroup office")
+    await office_group(sandbox)
     _alice, dm = await bound_contact(sandbox, "县财政局", 501, "王芳")
     adm = sandbox.private_chat(admin)
     await ask(sandbox, admin, adm, "/notice")
@@ -217,8 +222,7 @@ async def test_a_permanent_refusal_of_a_broadcast_is_reported_with_its_reason(
     """Finding 8: a 400 is told to the office once, with Telegram's reason."""
     await seed(runtime)
     admin = sandbox.user(ADMIN_ID, "王主任")
-    office = sandbox.group(-100500, "县委巡察办工作群", admins=[admin])
-    await ask(sandbox, admin, office, "/setgroup office")
+    office = await office_group(sandbox)
     async with runtime.db.transaction() as tx:  # a unit group Telegram no longer knows
         await tx.execute(
             "INSERT INTO chats (chat_id, type, title) VALUES (-424242, 'group', '旧群')"
