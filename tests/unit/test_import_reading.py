@@ -213,6 +213,34 @@ def test_a_file_over_the_cap_is_refused_after_reading_just_past_it(
     assert "拆分" in errors[0].reason
 
 
+def test_opening_does_not_read_the_sheet_through(rows_consumed: list[int]) -> None:
+    """A sheet without <dimension> (as openpyxl writes them) is not parsed whole on opening:
+    a damaged tail far below the cap is never reached, the cap is."""
+    data = write_only(many_rows(3000))
+    xml = zipfile.ZipFile(io.BytesIO(data)).read(SHEET)
+    assert b"<dimension" not in xml
+    damaged = replaced(data, SHEET, xml[: len(xml) * 3 // 4])
+    with pytest.raises(LedgerFileError, match="有效行数超过上限 50 行"):
+        read_table(damaged, "台账.xlsx", max_rows=50)
+    assert rows_consumed[0] <= 52
+
+
+def test_a_zip_bomb_of_shared_strings_is_refused_before_unpacking(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(reading, "MAX_PARTS_BYTES", 2**20)
+    data = with_sheets(("台账", LEDGER, "visible"), active=0)
+    strings = b"<si><t>" + b"x" * 2**21 + b"</t></si>"
+    sst = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    buffer = io.BytesIO(data)
+    with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", sst + strings + b"</sst>")
+    bomb = buffer.getvalue()
+    assert len(bomb) < 2**20  # small to send, big to open
+    with pytest.raises(LedgerFileError, match="解压后超过 1 MB"):
+        read_table(bomb, "台账.xlsx")
+
+
 def test_a_file_at_the_cap_is_read() -> None:
     checked = session.check_file(write_only(many_rows(50)), "台账.xlsx", max_rows=50)
     assert checked.errors == []

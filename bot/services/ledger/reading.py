@@ -9,10 +9,16 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet.dimensions import SheetDimension
+from openpyxl.xml.constants import SHEET_MAIN_NS
+from openpyxl.xml.functions import iterparse
 
 from bot.texts import ledger as lt
 
@@ -20,10 +26,39 @@ Cell = str | int | float | date | datetime | None
 
 MAX_BYTES = 20 * 1024 * 1024  # what a bot can download from Telegram
 DEFAULT_MAX_ROWS = 20_000  # office.import_max_rows
+MAX_PARTS_BYTES = 64 * 1024 * 1024  # unpacked XML read whole on opening (shared strings…)
 MAX_COLUMNS = 100  # the template has 9 columns (an export 14); cells further right are ignored
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+_DIMENSION_TAG = f"{{{SHEET_MAIN_NS}}}dimension"
+_DATA_TAG = f"{{{SHEET_MAIN_NS}}}sheetData"
+
+
+def _probe_size(self: Any) -> None:  # self: a ReadOnlyWorksheet (private attributes)
+    """openpyxl's ReadOnlyWorksheet._get_size, stopping where the schema says it may stop.
+
+    The original looks for <dimension> until the *end* of <sheetData>: on a sheet without
+    one (openpyxl's own write-only files, many generators) load_workbook parses the whole
+    sheet once before a row is read — 40 s for a million rows. <dimension> always comes
+    before <sheetData>, so stopping at its start gives the same answer at once.
+    """
+    with self._get_source() as source:
+        for event, element in iterparse(source, events=("start", "end")):
+            if element.tag == _DATA_TAG:
+                return
+            if event == "end" and element.tag == _DIMENSION_TAG:
+                dimension = SheetDimension.from_tree(element)
+                if dimension is not None:
+                    bounds = dimension.boundaries
+                    self._min_column, self._min_row, self._max_column, self._max_row = bounds
+                return
+
+
+# Same result for every sheet, only sooner; used by every read-only load in the process.
+ReadOnlyWorksheet._get_size = _probe_size  # type: ignore[attr-defined]
 
 
 class LedgerFileError(Exception):
@@ -38,7 +73,7 @@ class Table:
 
 def scan_limit(max_rows: int) -> int:
     """How many physical rows (empty ones included) are read before the file is refused."""
-    return max_rows * 5 + 1000
+    return max_rows * 2 + 1000
 
 
 def read_table(data: bytes, file_name: str = "", max_rows: int = DEFAULT_MAX_ROWS) -> Table:
@@ -64,7 +99,10 @@ def _read_xlsx(data: bytes, max_rows: int) -> Table:
     from openpyxl import load_workbook
 
     try:
+        _check_unpacked(data)
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except LedgerFileError:
+        raise
     except Exception as exc:  # a broken zip or XML fails in many ways; all mean the same
         raise LedgerFileError(lt.FILE_CANNOT_OPEN) from exc
     try:
@@ -79,6 +117,22 @@ def _read_xlsx(data: bytes, max_rows: int) -> Table:
         raise LedgerFileError(lt.FILE_CORRUPT) from exc
     finally:
         book.close()
+
+
+def _check_unpacked(data: bytes) -> None:
+    """Refuse a workbook whose parts read whole on opening would unpack too big (a zip bomb).
+
+    Sheets are streamed and stop at the row cap; the shared strings and styles are not. The
+    sizes are the ones the zip declares, which zipfile holds it to (it reads no further).
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        whole = sum(
+            item.file_size
+            for item in archive.infolist()
+            if item.filename.endswith(".xml") and not item.filename.startswith("xl/worksheets/")
+        )
+    if whole > MAX_PARTS_BYTES:
+        raise LedgerFileError(lt.FILE_UNPACKED_TOO_BIG.format(limit=MAX_PARTS_BYTES // 2**20))
 
 
 def _visible_sheet(book: Any) -> Any:
