@@ -86,6 +86,7 @@ class OfficeConfig(_Section):
     admins: list[int] = []
     copy_reports: bool = False
     code_ttl_hours: int = Field(default=72, ge=1, le=24 * 30)
+    import_max_rows: int = Field(default=20_000, ge=1)
 
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]

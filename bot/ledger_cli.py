@@ -15,7 +15,7 @@ from storage.migrations import open_database
 
 async def import_bytes(config: Config, data: bytes, file_name: str, round_hint: str) -> int:
     """Check the whole file; import all of it in one transaction, or nothing (exit 1)."""
-    checked = session.check_file(data, file_name)
+    checked = session.check_file(data, file_name, config.office.import_max_rows)
     if checked.errors:
         print(report_text.refusal(checked.errors, shown=None), file=sys.stderr)
         return 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -17,6 +18,40 @@ from bot.polling import ALLOWED_UPDATES
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_DEPTH = 64  # a real update nests about a dozen levels (a reply inside a reply…)
+MAX_UPDATE_ID = 2**31  # Telegram's update ids are positive 32-bit integers
+
+
+def _too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether the JSON value nests deeper than `limit` (walked without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def parse_update(body: bytes) -> dict[str, Any] | None:
+    """The update in a webhook body, or None when it is not one we can store.
+
+    Not JSON, nested deeper than MAX_DEPTH, not an object, or an update_id that is not a plain
+    int (a bool is an int to Python) in 0 <= id < 2**31: SQLite and the handlers need no
+    more guessing than that.
+    """
+    try:
+        raw = json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    if not isinstance(raw, dict) or _too_deep(raw):
+        return None
+    update_id = raw.get("update_id")
+    if type(update_id) is not int or not 0 <= update_id < MAX_UPDATE_ID:
+        return None
+    return raw
 
 
 class WebhookServer:
@@ -39,11 +74,9 @@ class WebhookServer:
         if not hmac.compare_digest(given.encode(), self._secret.encode()):
             log.warning("webhook request without the right secret from %s", request.remote)
             return web.Response(status=403, text="forbidden")
-        try:
-            raw = json.loads(await request.read())
-        except (ValueError, UnicodeDecodeError):
-            return web.Response(status=400, text="bad json")
-        if not isinstance(raw, dict) or not isinstance(raw.get("update_id"), int):
+        raw = parse_update(await request.read())
+        if raw is None:  # nothing is stored
+            log.warning("webhook request that is not an update from %s", request.remote)
             return web.Response(status=400, text="not an update")
         await self._worker.accept([raw])
         return web.Response(status=200, text="ok")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
+from collections.abc import Sequence
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -25,10 +27,29 @@ EXTRA = ("状态", "最近报告时间", "最近进展", "逾期天数")
 WIDTHS = (14, 22, 14, 48, 48, 10, 10, 12, 10, 24, 12, 18, 40, 10)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 DATE_FORMAT = "yyyy-mm-dd"
+# What a workbook cannot hold: C0 controls but tab and newlines (openpyxl refuses them), the
+# surrogates and the two non-characters (they make the XML invalid).
+_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def writable(text: str) -> str:
+    """The text without the characters a workbook cannot hold."""
+    return _UNWRITABLE.sub("", text)
+
+
+def _append(sheet: Worksheet, values: Sequence[object]) -> int:
+    """Add one row; every string is written as text, never as a formula, whatever it starts
+    with (a unit named "=HYPERLINK(…)" stays those characters). Returns the row's number."""
+    sheet.append([writable(v) if isinstance(v, str) else v for v in values])
+    row = sheet.max_row
+    for cell in sheet[row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+    return row
 
 
 def _header(sheet: Worksheet, names: tuple[str, ...], widths: tuple[int, ...]) -> None:
-    sheet.append(list(names))
+    _append(sheet, names)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
@@ -36,13 +57,6 @@ def _header(sheet: Worksheet, names: tuple[str, ...], widths: tuple[int, ...]) -
     sheet.freeze_panes = "A2"
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-
-
-def _as_text(sheet: Worksheet, row: int) -> None:
-    """Text stays text, never a formula, whatever it starts with (a pasted "=…")."""
-    for cell in sheet[row]:
-        if isinstance(cell.value, str) and cell.value.startswith("="):
-            cell.data_type = "s"
 
 
 def days_overdue(deadline: date | None, kind: str, status: str, today: date) -> int:
@@ -78,7 +92,8 @@ def _workbook(
     for p in problems:
         report = latest.get(p.id)
         reported = report.created_at.astimezone(zone).replace(tzinfo=None) if report else None
-        sheet.append(
+        row = _append(
+            sheet,
             [
                 p.code,
                 p.unit_name,
@@ -94,10 +109,8 @@ def _workbook(
                 reported,
                 report.text[:300] if report else "",
                 days_overdue(p.deadline, p.kind, p.status, today),
-            ]
+            ],
         )
-        row = sheet.max_row
-        _as_text(sheet, row)
         sheet.cell(row=row, column=8).number_format = DATE_FORMAT
         sheet.cell(row=row, column=12).number_format = "yyyy-mm-dd hh:mm"
         for column in (4, 5, 13):
@@ -119,7 +132,8 @@ def _workbook(
         (24, 10, 10, 14, 10, 10, 8, 10, 10),
     )
     for c in counts:
-        units.append(
+        row = _append(
+            units,
             [
                 c.label,
                 c.total,
@@ -130,10 +144,10 @@ def _workbook(
                 c.overdue,
                 rectify_rate(c),
                 completion_rate(c),
-            ]
+            ],
         )
         for column in (8, 9):
-            units.cell(row=units.max_row, column=column).number_format = "0.0%"
+            units.cell(row=row, column=column).number_format = "0.0%"
     log = book.create_sheet("审计日志")
     _header(
         log,
@@ -141,7 +155,8 @@ def _workbook(
         (18, 12, 16, 10, 8, 40, 40, 30),
     )
     for e in trail:
-        log.append(
+        row = _append(
+            log,
             [
                 e.at.astimezone(zone).replace(tzinfo=None),
                 e.actor_label,
@@ -151,10 +166,9 @@ def _workbook(
                 e.before or "",
                 e.after or "",
                 e.detail or "",
-            ]
+            ],
         )
-        log.cell(row=log.max_row, column=1).number_format = "yyyy-mm-dd hh:mm:ss"
-        _as_text(log, log.max_row)
+        log.cell(row=row, column=1).number_format = "yyyy-mm-dd hh:mm:ss"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

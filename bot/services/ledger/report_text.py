@@ -50,8 +50,11 @@ def change_lines(plan: ImportPlan, limit: int = SHOWN_CHANGES) -> list[str]:
     return lines
 
 
-def preview(file_name: str, default_round: str, plan: ImportPlan) -> str:
+def preview(file_name: str, default_round: str, plan: ImportPlan, sheet: str | None = None) -> str:
+    """What the admin confirms; names the worksheet read, so a wrong sheet is seen in time."""
     lines = [lt.IMPORT_PREVIEW.format(file=file_name, rounds=_rounds(plan, default_round))]
+    if sheet is not None:
+        lines.append(lt.IMPORT_PREVIEW_SHEET.format(sheet=sheet))
     if not plan.changes_anything:
         lines.append(lt.IMPORT_PREVIEW_NOTHING)
         return "\n".join(lines)

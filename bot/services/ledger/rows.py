@@ -53,6 +53,7 @@ class LedgerRow(BaseModel):
 class Parsed:
     rows: list[LedgerRow]
     errors: list[RowError]
+    sheet: str | None = None  # the worksheet read (an .xlsx); None for a CSV
 
 
 def clean_text(value: Cell) -> str:
@@ -119,7 +120,7 @@ def header_map(header: list[Cell]) -> tuple[dict[str, int], list[RowError]]:
 
 def parse_rows(table: list[list[Cell]]) -> Parsed:
     """Validate every row; collect every error rather than stopping at the first."""
-    positions, errors = header_map(table[0])
+    positions, errors = header_map(table[0] if table else [])
     if errors:
         return Parsed([], errors)
     rows: list[LedgerRow] = []

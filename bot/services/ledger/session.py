@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from pydantic import TypeAdapter
 
 from bot.services.ledger.importer import ImportPlan, apply_import, plan_import
-from bot.services.ledger.reading import LedgerFileError, read_table
+from bot.services.ledger.reading import DEFAULT_MAX_ROWS, LedgerFileError, read_table
 from bot.services.ledger.rows import LedgerRow, Parsed, RowError, parse_rows
 from bot.services.uow import effect
 from bot.texts import ledger as lt
@@ -32,6 +32,7 @@ class Preview:
     file_name: str
     default_round: str
     plan: ImportPlan
+    sheet: str | None = None  # the worksheet that was read; None for a CSV
 
 
 @dataclass(frozen=True)
@@ -45,13 +46,13 @@ def file_errors(exc: LedgerFileError) -> list[RowError]:
     return [RowError(row=1, column="文件", reason=str(exc))]
 
 
-def check_file(data: bytes, file_name: str) -> Parsed:
+def check_file(data: bytes, file_name: str, max_rows: int = DEFAULT_MAX_ROWS) -> Parsed:
     """The validated rows and every error; a file with any error is refused whole."""
     try:
-        table = read_table(data, file_name)
+        table = read_table(data, file_name, max_rows)
     except LedgerFileError as exc:
         return Parsed([], file_errors(exc))
-    return parse_rows(table)
+    return replace(parse_rows(table.rows), sheet=table.sheet)
 
 
 async def default_round(db: Reader, hint: str) -> str:
@@ -71,22 +72,23 @@ async def prepare(
     by: int,
     chat_id: int,
     at: datetime,
+    max_rows: int = DEFAULT_MAX_ROWS,
 ) -> Refused | Preview:
     """Check the whole file and keep it for confirmation; nothing in the ledger changes yet."""
     # Parsing a big workbook takes a while: off the event loop, so other chats go on.
-    checked = await asyncio.to_thread(check_file, data, file_name)
+    checked = await asyncio.to_thread(check_file, data, file_name, max_rows)
     if checked.errors:
         return Refused(checked.errors)
     rows = checked.rows
     round_name = await default_round(db, round_hint)
     plan = await plan_import(db, rows, round_name)
     if not plan.changes_anything:
-        return Preview(None, file_name, round_name, plan)
+        return Preview(None, file_name, round_name, plan, checked.sheet)
     async with effect(db) as tx:
         import_id = await imports.create(
             tx, round_name, file_name, _ROWS.dump_json(rows).decode(), by, chat_id, at
         )
-    return Preview(import_id, file_name, round_name, plan)
+    return Preview(import_id, file_name, round_name, plan, checked.sheet)
 
 
 async def decide(

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from bot.messages import shorten
 from bot.texts import reporting as rt
 
 # 100 亿元: more than any county-level case recovers; a bigger figure is a typo in the unit.
 MAX_WAN = Decimal("1000000")
 MAX_COUNT = 10_000
-_NUMBER = re.compile(r"^\d+(\.\d+)?$")
+# ASCII digits only (after NFKC, which folds full-width digits): str.isdigit() and \d also
+# admit digits int() and Decimal() cannot read, or read as something else.
+_NUMBER = re.compile(r"^([0-9]+)(?:\.([0-9]+))?$", re.ASCII)
+_SCIENTIFIC = re.compile(r"[0-9][eE][+-]?[0-9]", re.ASCII)
 
 
 class FigureError(ValueError):
@@ -25,41 +29,45 @@ def _normal(text: str) -> str:
     return folded
 
 
-def parse_money(text: str) -> int:
-    """万元 with at most two decimals, as hundredths (12.5 → 1250)."""
+def _shown(text: str) -> str:
+    return shorten(text.strip(), 20)
+
+
+def _number(text: str) -> tuple[str, str]:
+    """The whole digits (no leading zeros) and the decimals as typed; FigureError otherwise."""
     value = _normal(text)
     if value.startswith("-"):
         raise FigureError(rt.FIG_NEGATIVE)
-    if re.search(r"\d[eE][+-]?\d", value):
+    if _SCIENTIFIC.search(value):
         raise FigureError(rt.FIG_SCIENTIFIC)
-    if not _NUMBER.match(value):
-        raise FigureError(rt.FIG_NOT_NUMBER.format(text=text.strip()))
-    try:
-        amount = Decimal(value)
-    except InvalidOperation:  # pragma: no cover - the pattern admits only plain numbers
-        raise FigureError(rt.FIG_NOT_NUMBER.format(text=text.strip())) from None
-    if amount != amount.quantize(Decimal("0.01")):
+    match = _NUMBER.match(value)
+    if match is None:
+        raise FigureError(rt.FIG_NOT_NUMBER.format(text=_shown(text)))
+    return match.group(1).lstrip("0") or "0", match.group(2) or ""
+
+
+def parse_money(text: str) -> int:
+    """万元 with at most two decimals, as hundredths (12.5 → 1250)."""
+    whole, decimals = _number(text)
+    fraction = decimals.rstrip("0")
+    if len(fraction) > 2:
         raise FigureError(rt.FIG_DECIMALS)
-    if amount > MAX_WAN:
+    if len(whole) > len(str(MAX_WAN)):  # checked before int(): a 60-digit figure stays cheap
         raise FigureError(rt.FIG_TOO_BIG.format(limit=f"{MAX_WAN} 万元"))
-    return int(amount * 100)
+    hundredths = int(whole) * 100 + int(fraction.ljust(2, "0"))
+    if hundredths > MAX_WAN * 100:
+        raise FigureError(rt.FIG_TOO_BIG.format(limit=f"{MAX_WAN} 万元"))
+    return hundredths
 
 
 def parse_count(text: str) -> int:
     """A whole number of rules or people."""
-    value = _normal(text)
-    if value.startswith("-"):
-        raise FigureError(rt.FIG_NEGATIVE)
-    if re.search(r"\d[eE][+-]?\d", value):
-        raise FigureError(rt.FIG_SCIENTIFIC)
-    if not value.isdigit():
-        if _NUMBER.match(value):
-            raise FigureError(rt.FIG_WHOLE)
-        raise FigureError(rt.FIG_NOT_NUMBER.format(text=text.strip()))
-    count = int(value)
-    if count > MAX_COUNT:
+    whole, fraction = _number(text)
+    if fraction:
+        raise FigureError(rt.FIG_WHOLE)
+    if len(whole) > len(str(MAX_COUNT)) or int(whole) > MAX_COUNT:  # length first: stays cheap
         raise FigureError(rt.FIG_TOO_BIG.format(limit=MAX_COUNT))
-    return count
+    return int(whole)
 
 
 def show_money(value: int | None) -> str:
