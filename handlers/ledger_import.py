@@ -10,8 +10,6 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot import texts
 from bot.context import Context
-from bot.messages import Button, OutMessage
-from bot.render import send
 from bot.services.ledger import report_text, session
 from bot.services.ledger.reading import MAX_BYTES
 from bot.services.uow import effect, reply, settle
@@ -83,6 +81,7 @@ async def receive_file(update: Update, ctx: Context) -> None:
         by=actor.person.id,
         chat_id=chat.id,
         at=svc.clock(),
+        max_rows=svc.config.office.import_max_rows,
     )
     if isinstance(result, session.Refused):
         async with effect(svc.db):
@@ -91,17 +90,6 @@ async def receive_file(update: Update, ctx: Context) -> None:
             await ctx.bot.send_document(
                 chat.id, InputFile(report_text.errors_csv(result.errors), lt.IMPORT_ERRORS_FILE)
             )
-        return
-    text = report_text.preview(result.file_name, result.default_round, result.plan)
-    buttons: tuple[tuple[Button, ...], ...] = ()
-    if result.import_id is not None:
-        buttons = (
-            (
-                Button(text=lt.IMPORT_CONFIRM, action=f"imp:ok:{result.import_id}"),
-                Button(text=lt.IMPORT_CANCEL, action=f"imp:no:{result.import_id}"),
-            ),
-        )
-    await answer(update, ctx, text, buttons)
 
 
 async def decide(update: Update, ctx: Context) -> None:
@@ -117,6 +105,7 @@ async def decide(update: Update, ctx: Context) -> None:
         await toast(update, ot.WHERE_ADMIN, alert=True)
         return
     svc = ctx.svc
+    chat = update.effective_chat
     result = await session.decide(
         svc.db,
         int(match.group(2)),
@@ -124,6 +113,7 @@ async def decide(update: Update, ctx: Context) -> None:
         by=actor.person.id,
         by_label=actor.person.name,
         at=svc.clock(),
+        chat_id=chat.id if chat else None,
     )
     if result.outcome == "not_yours":
         await toast(update, lt.IMPORT_NOT_YOURS, alert=True)
@@ -132,17 +122,6 @@ async def decide(update: Update, ctx: Context) -> None:
         await toast(update, lt.IMPORT_STALE, alert=True)
         return
     await toast(update)
-    if query.message is not None:
-        await send(
-            ctx.bot,
-            query.message.chat.id,
-            OutMessage(text="", edit_message_id=query.message.message_id),
-        )
-    if result.outcome == "cancelled":
-        await answer(update, ctx, lt.IMPORT_CANCELLED)
-    else:
-        assert result.plan is not None
-        await answer(update, ctx, report_text.done(result.plan, result.round_name))
 
 
 def handlers() -> list[BaseHandler[Update, Context, None]]:

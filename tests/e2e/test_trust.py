@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import logging
 import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -324,3 +326,65 @@ async def test_the_bot_waits_out_a_30_second_lock_and_loses_nothing(
     for person in people:
         said = texts_in(sandbox, sandbox.private_chat(person))
         assert sum("绑定成功" in t for t in said) == 1
+
+
+@pytest.fixture
+def full_disk(e2e_config: Config, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """The evidence folder's disk is full while the flag is set: writes fail with ENOSPC
+    after half the bytes, as a real full disk does (bot.services.reporting.evidence)."""
+    full = [True]
+    real = Path.write_bytes
+
+    def write_bytes(self: Path, data: Any) -> int:
+        folder = e2e_config.storage.evidence_dir
+        if full[0] and folder in self.parents:
+            real(self, bytes(data)[: len(data) // 2])
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", write_bytes)
+    return full
+
+
+async def test_a_full_disk_refuses_the_photo_plainly_and_keeps_running(
+    sandbox: Sandbox, runtime: Runtime, e2e_config: Config, full_disk: list[bool]
+) -> None:
+    """Finding 10: a clear message, no partial file, the draft unchanged; then work resumes."""
+    await seed(runtime)
+    office = await office_group(sandbox)
+    alice, dm = await bound_contact(sandbox, "县财政局", 501, "王芳")
+    await ask(sandbox, alice, dm, "/report R6-01-001")
+    said = await send_and_wait(sandbox, dm, lambda: sandbox.send_photo(alice, dm, PHOTO))
+    assert "存储空间已满" in said
+    await sandbox.wait_for(lambda: any("存储空间已满" in t for t in texts_in(sandbox, office)), 10)
+    folder = e2e_config.storage.evidence_dir
+    assert [p for p in folder.rglob("*") if p.is_file()] == []  # no .part keeps the disk full
+    draft = await runtime.db.fetchone("SELECT data FROM report_drafts")
+    assert draft is not None
+    assert json.loads(draft["data"])["files"] == []
+    full_disk[0] = False  # space is back
+    got = await send_and_wait(
+        sandbox, dm, lambda: sandbox.send_photo(alice, dm, PHOTO), "附件 1 个"
+    )
+    assert "附件 1 个" in got
+    assert len([p for p in folder.rglob("*") if p.is_file()]) == 1
+    assert await count(runtime, "SELECT COUNT(*) FROM inbox WHERE status != 'done'") == 0
+
+
+async def test_a_document_named_with_a_nul_is_kept(sandbox: Sandbox, runtime: Runtime) -> None:
+    """Finding 16: any file name is only a name; the file is kept."""
+    await seed(runtime)
+    alice, dm = await bound_contact(sandbox, "县财政局", 501, "王芳")
+    await ask(sandbox, alice, dm, "/report R6-01-001")
+    got = await send_and_wait(
+        sandbox,
+        dm,
+        lambda: sandbox.send_document(alice, dm, b"%PDF-1.4 x", "说明\x00../../etc.pdf"),
+        "附件 1 个",
+    )
+    assert "附件 1 个" in got
+    row = await runtime.db.fetchone("SELECT data FROM report_drafts")
+    assert row is not None
+    kept = json.loads(row["data"])["files"][0]
+    assert kept["file_name"] == "说明\x00../../etc.pdf"
+    assert Path(kept["local_path"]).read_bytes() == b"%PDF-1.4 x"

@@ -9,10 +9,12 @@ from datetime import datetime
 
 from pydantic import TypeAdapter
 
+from bot.messages import Button, OutMessage
+from bot.services.ledger import report_text
 from bot.services.ledger.importer import ImportPlan, apply_import, plan_import
 from bot.services.ledger.reading import DEFAULT_MAX_ROWS, LedgerFileError, read_table
 from bot.services.ledger.rows import LedgerRow, Parsed, RowError, parse_rows
-from bot.services.uow import effect
+from bot.services.uow import effect, reply, unbutton
 from bot.texts import ledger as lt
 from storage import imports, ledger
 from storage.db import Database
@@ -82,28 +84,59 @@ async def prepare(
     rows = checked.rows
     round_name = await default_round(db, round_hint)
     plan = await plan_import(db, rows, round_name)
-    if not plan.changes_anything:
-        return Preview(None, file_name, round_name, plan, checked.sheet)
     async with effect(db) as tx:
-        import_id = await imports.create(
-            tx, round_name, file_name, _ROWS.dump_json(rows).decode(), by, chat_id, at
-        )
-    return Preview(import_id, file_name, round_name, plan, checked.sheet)
+        import_id = None
+        if plan.changes_anything:
+            import_id = await imports.create(
+                tx, round_name, file_name, _ROWS.dump_json(rows).decode(), by, chat_id, at
+            )
+        preview = Preview(import_id, file_name, round_name, plan, checked.sheet)
+        await reply(_preview_message(preview))
+    return preview
+
+
+def _preview_message(preview: Preview) -> OutMessage:
+    """The preview the admin confirms or cancels (no buttons when nothing would change)."""
+    text = report_text.preview(
+        preview.file_name, preview.default_round, preview.plan, preview.sheet
+    )
+    if preview.import_id is None:
+        return OutMessage(text=text)
+    buttons = (
+        (
+            Button(text=lt.IMPORT_CONFIRM, action=f"imp:ok:{preview.import_id}"),
+            Button(text=lt.IMPORT_CANCEL, action=f"imp:no:{preview.import_id}"),
+        ),
+    )
+    return OutMessage(text=text, buttons=buttons)
 
 
 async def decide(
-    db: Database, import_id: int, *, confirm: bool, by: int, by_label: str, at: datetime
+    db: Database,
+    import_id: int,
+    *,
+    confirm: bool,
+    by: int,
+    by_label: str,
+    at: datetime,
+    chat_id: int | None = None,
 ) -> Decided:
-    """Apply (all or nothing, in one transaction) or cancel; only its admin may."""
+    """Apply (all or nothing, in one transaction) or cancel; only its admin may, and only in
+    the chat where the preview was offered."""
     async with effect(db) as tx:
         pending = await imports.get(tx, import_id)
         if pending is None or pending.status != "pending":
             return Decided("stale")
+        if chat_id is not None and pending.chat_id != chat_id:
+            return Decided("stale")
         if pending.created_by != by:
             return Decided("not_yours")
         await imports.decide(tx, import_id, "applied" if confirm else "cancelled", at)
+        await unbutton()
         if not confirm:
+            await reply(lt.IMPORT_CANCELLED)
             return Decided("cancelled")
         rows = _ROWS.validate_python(json.loads(pending.rows))
         plan = await apply_import(tx, rows, pending.round_name, by=by, by_label=by_label, at=at)
+        await reply(report_text.done(plan, pending.round_name))
         return Decided("applied", plan, pending.round_name)

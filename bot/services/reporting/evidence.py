@@ -69,7 +69,3 @@ async def store(
     path = folder / digest[:2] / f"{digest}{_suffix(file_name, mime_type, kind)}"
     await asyncio.to_thread(_write, path, data)
     return digest, path
-
-
-class EvidenceStoreError(Exception):  # placeholder until the bad-input branch lands
-    disk_full = False
