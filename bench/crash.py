@@ -115,21 +115,38 @@ def buttons(message: dict[str, Any]) -> dict[str, str]:
 
 
 class Contact:
+    """A contact as a person: acts, then reads what the bot says after that."""
+
     def __init__(self, sb: Sandbox, user: SimUser, codes: list[str], tally: Tally) -> None:
         self.sb, self.user, self.codes, self.tally = sb, user, codes, tally
         self.dm: SimChat = sb.private_chat(user)
+        self.mark = 0  # how many of the bot's messages were there at the last action
         self.receipts_seen = 0
 
+    def _act(self) -> None:
+        self.mark = len(self.sb.received(self.dm))
+
     async def _wait(self, label: str) -> dict[str, Any] | None:
-        """The bot's newest message showing this button; asks again (/report) if none comes."""
+        """The bot's newest answer (since the last action) that shows this button.
+
+        If the bot asks which draft a message belongs to, it starts the new one; if nothing
+        comes for a while, it asks again with /report, as a person would.
+        """
         for _attempt in range(4):
             deadline = time.monotonic() + STEP_WAIT
             while time.monotonic() < deadline:
-                for message in reversed(self.sb.received(self.dm)):
-                    if label in buttons(message):
+                for message in reversed(self.sb.received(self.dm)[self.mark :]):
+                    shown = buttons(message)
+                    if label in shown:
                         return message
+                    choice = next((b for b in shown if b.startswith("另起一份")), None)
+                    if choice is not None:
+                        self._act()
+                        self.sb.press_button(self.user, message, shown[choice])
+                        break
                 await asyncio.sleep(0.2)
             self.tally.nudges += 1
+            self._act()
             self.sb.send_text(self.user, self.dm, "/report")
         return None
 
@@ -137,6 +154,7 @@ class Contact:
         message = await self._wait(label)
         if message is None:
             return False
+        self._act()
         try:
             self.sb.press_button(self.user, message, buttons(message)[label])
         except Exception:  # the keyboard changed under the finger: look again
@@ -146,14 +164,13 @@ class Contact:
     async def report(self, n: int) -> None:
         code = self.codes[n % len(self.codes)]
         text = f"进展 u{self.user.id} r{n}"
+        self._act()
         self.sb.send_text(self.user, self.dm, f"{code} {text}")
         for label in ("持续推进", "没有量化成果"):
             if not await self._press(label):
                 return
-        message = await self._wait("确认提交")
-        if message is None:
+        if not await self._press("确认提交"):
             return
-        self.sb.press_button(self.user, message, buttons(message)["确认提交"])
         self.tally.confirmed.append(text)
         deadline = time.monotonic() + STEP_WAIT
         while time.monotonic() < deadline:  # the receipt, or move on (counted at the end)

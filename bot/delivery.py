@@ -70,7 +70,9 @@ class Courier:
                 self.kick.set()  # something before it in that chat goes first
                 return
         try:
-            sent = await send(self._app.bot, item.chat_id, message, outbox=outbox_pace)
+            sent = await send(
+                self._app.bot, item.chat_id, message, outbox=outbox_pace, item=item.id
+            )
         except RetryAfter as exc:
             wait = retry_seconds(exc)
             await self._later(item, wait, f"429 retry after {wait:.0f}s", count=False)
@@ -243,30 +245,26 @@ class OutboxSender:
             await self._courier.deliver(item, outbox_pace=True)
 
     async def recover(self) -> int:
-        """At start, a send a crash cut off may or may not have arrived.
+        """At start: sort out the sends a crash cut off.
 
-        A reply that confirms an effect (a receipt, a binding…) is sent again, saying it may
-        be a repeat: a contact who sees no receipt reports again, and that is how doubles
-        reach the ledger; a repeated receipt carries the same number. Anything else (a
-        notice, a digest) is marked uncertain and the office is told to check, never resent.
+        One that never left the process (it was waiting for its turn under the pace: the
+        send journal has no record of it going out) is simply queued again. One that went
+        out may have arrived: Telegram offers no way to ask, so it is marked uncertain, never
+        resent blindly, and the office is told to check.
         """
         async with self._db.transaction() as tx:
             items = await outbox.interrupted(tx)
-            doubtful = []
+            went = self._limiter.went_out([i.id for i in items])
+            doubtful = [i for i in items if went is None or i.id in went]
             for item in items:
-                message = OutMessage.model_validate_json(item.payload)
-                if item.kind != "reply":
-                    doubtful.append(item)
+                if item in doubtful:
                     await outbox.finish(tx, item.id, "uncertain", "interrupted while sending")
-                    continue
-                if message.text and message.edit_message_id is None:
-                    note = texts.RESENT_NOTE + message.text
-                    message = message.model_copy(update={"text": note})
-                await outbox.send_again(tx, item.id, message.model_dump_json())
+                else:
+                    await outbox.retry_later(tx, item.id, 0.0, "interrupted before it went", False)
             await self._courier.tell_office(tx, doubtful, texts.UNCERTAIN_CRASH)
         if items:
             self.kick()
-        return warn_uncertain(items, "interrupted while sending")
+        return warn_uncertain(doubtful, "interrupted while sending")
 
     async def stop(self, grace: float = 10.0) -> None:
         """Let sends in flight finish (cancelling one would leave its fate unknown)."""

@@ -41,6 +41,7 @@ SENDS = frozenset(
     }
 )
 OUTBOX = "outbox"  # rate_limit_args marker: the outbox handles a 429 itself
+ITEM = "item"  # rate_limit_args: the outbox row this send carries, written to the journal
 REPLY_RETRIES = 3
 JOURNAL_COMPLAINT_EVERY = 60.0  # seconds between two warnings about a failing journal
 
@@ -52,7 +53,11 @@ class SendJournal(Protocol):
         """(chat_id, wall-clock timestamp) of every send since `since_ts`, oldest first."""
         ...
 
-    def record(self, chat_id: int, ts: float) -> None: ...
+    def record(self, chat_id: int, ts: float, item: int | None = None) -> None: ...
+
+    def sent(self, items: list[int]) -> set[int]:
+        """Which of these outbox rows were recorded as going out."""
+        ...
 
 
 def retry_seconds(exc: RetryAfter) -> float:
@@ -117,12 +122,22 @@ class ChatRateLimiter(BaseRateLimiter[dict[str, Any]]):
             self._state(chat_id).sent.append(at)
             self._global.append(at)
 
-    def _record(self, chat_id: int) -> None:
+    def went_out(self, items: list[int]) -> set[int] | None:
+        """Which of these outbox rows the journal saw go out; None without a journal."""
+        if self._journal is None:
+            return None
+        try:
+            return self._journal.sent(items)
+        except Exception:
+            log.warning("cannot read the send journal", exc_info=True)
+            return None
+
+    def _record(self, chat_id: int, item: int | None = None) -> None:
         """Write the send down before it goes out; if that fails, say so now and then."""
         if self._journal is None:
             return
         try:
-            self._journal.record(chat_id, self._wall())
+            self._journal.record(chat_id, self._wall(), item)
         except Exception:
             now = self._clock()
             if self._complained_at is None or now - self._complained_at >= JOURNAL_COMPLAINT_EVERY:
@@ -172,7 +187,7 @@ class ChatRateLimiter(BaseRateLimiter[dict[str, Any]]):
         while (wait := self.delay(chat_id, outbox=outbox)) > 0:  # noqa: ASYNC110
             await asyncio.sleep(wait)
 
-    async def _acquire(self, chat_id: int, outbox: bool) -> None:
+    async def _acquire(self, chat_id: int, outbox: bool, item: int | None = None) -> None:
         st = self._state(chat_id)
         async with st.lock:
             # Sleeping until the computed moment is the point here: nothing else can wake us.
@@ -181,7 +196,7 @@ class ChatRateLimiter(BaseRateLimiter[dict[str, Any]]):
             now = self._clock()
             st.sent.append(now)
             self._global.append(now)
-            self._record(chat_id)
+            self._record(chat_id, item)
 
     async def process_request(
         self,
@@ -196,9 +211,10 @@ class ChatRateLimiter(BaseRateLimiter[dict[str, Any]]):
         if endpoint not in SENDS or not isinstance(chat_id, int):
             return await callback(*args, **kwargs)
         outbox = bool(rate_limit_args and rate_limit_args.get(OUTBOX))
+        item = rate_limit_args.get(ITEM) if rate_limit_args else None
         attempt = 0
         while True:
-            await self._acquire(chat_id, outbox)
+            await self._acquire(chat_id, outbox, item if isinstance(item, int) else None)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:

@@ -48,16 +48,22 @@ async def edit(bot: ExtBot[dict[str, Any]], chat_id: int, message: OutMessage) -
 
 
 async def send(
-    bot: ExtBot[dict[str, Any]], chat_id: int, message: OutMessage, *, outbox: bool = False
+    bot: ExtBot[dict[str, Any]],
+    chat_id: int,
+    message: OutMessage,
+    *,
+    outbox: bool = False,
+    item: int | None = None,
 ) -> Message | None:
     """Send one message value (text ≤ 4096, or a file with the text as caption), or an edit.
 
-    outbox: the caller handles a 429 itself (the outbox reschedules the message).
+    outbox: the caller handles a 429 itself (the outbox reschedules the message); item: the
+    outbox row it carries, which the rate limiter's journal records as it goes out.
     """
     if message.edit_message_id is not None:
         return await edit(bot, chat_id, message)
     markup = keyboard(message)
-    rate = {"outbox": True} if outbox else None
+    rate = {"outbox": outbox, "item": item} if outbox or item is not None else None
     reply = (
         ReplyParameters(message.reply_to_message_id, allow_sending_without_reply=True)
         if message.reply_to_message_id

@@ -83,18 +83,9 @@ async def start_sending(tx: Tx, item_id: int) -> bool:
 
 
 async def interrupted(tx: Tx) -> list[OutboxItem]:
-    """Sends a crash cut off: they may or may not have arrived."""
+    """Sends a crash cut off (still marked as on their way)."""
     rows = await tx.fetchall(f"SELECT {_COLUMNS} FROM outbox WHERE status = 'sending'")
     return [OutboxItem.from_row(r) for r in rows]
-
-
-async def send_again(tx: Tx, item_id: int, payload: str) -> None:
-    """Queue an interrupted send once more, with the payload that says it may be a repeat."""
-    await tx.execute(
-        "UPDATE outbox SET status = 'pending', payload = ?, attempts = attempts + 1,"
-        " last_error = 'interrupted while sending; sent again' WHERE id = ?",
-        (payload, item_id),
-    )
 
 
 async def mark_sent(tx: Tx, item_id: int, message_id: int | None, at: datetime) -> None:

@@ -24,7 +24,11 @@ log = logging.getLogger(__name__)
 KEEP_SECONDS = 120.0  # rows older than this are pruned: the longest window is a minute
 PRUNE_EVERY = 30.0
 
-_SCHEMA = "CREATE TABLE IF NOT EXISTS sends (chat_id INTEGER NOT NULL, at_ts REAL NOT NULL)"
+# item: the outbox row a send carried (NULL for a direct answer), so that after a crash the
+# sender can tell a send that really went out from one that never left the process.
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS sends (chat_id INTEGER NOT NULL, at_ts REAL NOT NULL, item INTEGER)"
+)
 
 
 def path_beside(db_path: Path) -> Path:
@@ -59,11 +63,25 @@ class Journal:
         ).fetchall()
         return [(int(chat_id), float(at_ts)) for chat_id, at_ts in rows]
 
-    def record(self, chat_id: int, ts: float) -> None:
-        self._conn.execute("INSERT INTO sends (chat_id, at_ts) VALUES (?, ?)", (chat_id, ts))
+    def record(self, chat_id: int, ts: float, item: int | None = None) -> None:
+        self._conn.execute(
+            "INSERT INTO sends (chat_id, at_ts, item) VALUES (?, ?, ?)", (chat_id, ts, item)
+        )
         if ts - self._pruned_at >= PRUNE_EVERY:
             self._pruned_at = ts
             self._conn.execute("DELETE FROM sends WHERE at_ts < ?", (ts - KEEP_SECONDS,))
+
+    def sent(self, items: list[int]) -> set[int]:
+        """Which of these outbox rows went out: the request was on its way."""
+        found: set[int] = set()
+        for start in range(0, len(items), 500):
+            chunk = items[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._conn.execute(
+                f"SELECT DISTINCT item FROM sends WHERE item IN ({marks})", chunk
+            ).fetchall()
+            found.update(int(r[0]) for r in rows)
+        return found
 
     def close(self) -> None:
         self._conn.close()

@@ -145,6 +145,5 @@ UNCERTAIN_OFFICE = (
 )
 UNCERTAIN_TIMEOUT = "Telegram 超时未答复"
 UNCERTAIN_CRASH = "发送时程序中断"
-RESENT_NOTE = "（系统重启，补发上一条回复；如已收到，请忽略本条。）\n"
 NOT_UNDERSTOOD_PRIVATE = "没有理解您的消息。发送 /help 查看可用命令。"
 UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看可用命令。"

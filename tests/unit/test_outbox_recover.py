@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from bot.context import App
 from bot.delivery import OutboxSender
@@ -44,10 +45,8 @@ async def test_interrupted_sends_become_uncertain_and_the_office_is_told(
     assert await sender.recover() == 0  # a second start finds nothing more to recover
 
 
-async def test_an_interrupted_reply_is_sent_again_saying_it_may_be_a_repeat(
-    app: App, db: Database
-) -> None:
-    """A receipt the crash cut off: better twice (same number, marked) than never."""
+async def test_an_interrupted_reply_is_not_sent_twice(app: App, db: Database) -> None:
+    """A receipt on the wire when the process died most likely arrived: not sent again."""
     now = utcnow()
     async with db.transaction() as tx:
         await notify.enqueue(
@@ -61,8 +60,29 @@ async def test_an_interrupted_reply_is_sent_again_saying_it_may_be_a_repeat(
     assert await sender.recover() == 1
     again = await outbox.by_key(db, "reply:77:1")
     assert again is not None
-    assert again.status == "pending"
-    text = json.loads(again.payload)["text"]
-    assert text.startswith("（系统重启，补发上一条回复")
-    assert text.endswith("报告编号：X")
-    assert [i.key for i in await outbox.all_items(db) if i.kind == "alert"] == []
+    assert again.status == "uncertain"
+
+
+async def test_a_send_that_never_left_the_process_is_simply_queued_again(
+    app: App, db: Database, tmp_path: Path
+) -> None:
+    """Waiting for its turn under the pace is not being on the wire: the journal tells which."""
+    from storage.sends import Journal
+
+    now = utcnow()
+    async with db.transaction() as tx:
+        for chat, key in ((501, "reply:1:1"), (502, "reply:2:1")):
+            await notify.enqueue(tx, key, chat, "reply", OutMessage(text=key), now)
+        went, waited = [await outbox.by_key(tx, k) for k in ("reply:1:1", "reply:2:1")]
+        assert went is not None
+        assert waited is not None
+        assert await outbox.start_sending(tx, went.id)
+        assert await outbox.start_sending(tx, waited.id)  # both cut off by the crash
+    journal = Journal.open(tmp_path / "j.sends.sqlite3")
+    journal.record(went.chat_id, 1.0, went.id)  # only this one was recorded going out
+    assert app.courier is not None
+    sender = OutboxSender(app.courier, db, ChatRateLimiter(journal=journal))
+    assert await sender.recover() == 1
+    statuses = {i.key: i.status for i in await outbox.all_items(db) if i.kind == "reply"}
+    assert statuses == {"reply:1:1": "uncertain", "reply:2:1": "pending"}
+    journal.close()

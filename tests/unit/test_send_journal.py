@@ -104,9 +104,12 @@ class BrokenJournal:
     def load(self, since_ts: float) -> list[tuple[int, float]]:
         raise OSError("disk I/O error")
 
-    def record(self, chat_id: int, ts: float) -> None:
+    def record(self, chat_id: int, ts: float, item: int | None = None) -> None:
         self.tries += 1
         raise OSError("database or disk is full")
+
+    def sent(self, items: list[int]) -> set[int]:
+        raise OSError("disk I/O error")
 
 
 async def test_a_failing_journal_never_stops_a_send_and_is_logged_once_a_minute(
