@@ -76,7 +76,7 @@ class Pace:
     outbox_group_share: int = 16  # the outbox leaves the rest of a group's minute to replies
     # Telegram counts a send when it arrives; a busy machine delivers a second's sends
     # unevenly, so the overall budget keeps a margin for that jitter.
-    global_per_second: int = 27
+    global_per_second: int = 25
     global_window: float = 1.1
 
 
