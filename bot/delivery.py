@@ -114,8 +114,7 @@ class Courier:
             await outbox.finish(tx, item.id, "failed", f"400: {reason}")
             if message.edit_message_id is not None or item.kind == "alert":
                 return  # an edit of an old message, or an alert about an alert: only noise
-            chat = await chats.get(tx, item.chat_id)
-            title = chat.title if chat and chat.title else str(item.chat_id)
+            title = await _title(tx, item.chat_id)
             head = shorten(message.text.split("\n", 1)[0], 40)
             text = texts.REFUSED_OFFICE.format(title=title, head=head, reason=reason)
             batch = item.key.split("@", 1)[0].split("#", 1)[0]
@@ -131,10 +130,9 @@ class Courier:
             await outbox.finish(tx, item.id, "failed", f"403: {reason}")
             newly = await chats.deactivate(tx, item.chat_id, reason, now)
             await outbox.skip_chat(tx, item.chat_id, f"chat inactive: {reason}")
-            chat = await chats.get(tx, item.chat_id)
             office = await chats.office(tx)
             if newly and office is not None and office.chat_id != item.chat_id:
-                title = chat.title if chat and chat.title else str(item.chat_id)
+                title = await _title(tx, item.chat_id)
                 await notify.to_office(
                     tx,
                     f"inactive:{item.chat_id}:{item.id}",
@@ -158,11 +156,16 @@ class Courier:
             message = OutMessage.model_validate_json(item.payload)
             if message.edit_message_id is not None:
                 continue  # a keyboard that may still be on an old message: nothing to check
-            chat = await chats.get(tx, item.chat_id)
             head = message.text.split("\n", 1)[0][:40]
-            title = chat.title if chat and chat.title else str(item.chat_id)
+            title = await _title(tx, item.chat_id)
             text = texts.UNCERTAIN_OFFICE.format(why=why, title=title, head=head)
             await notify.to_office(tx, f"uncertain:{item.id}", "alert", text, self._clock())
+
+
+async def _title(tx: Tx, chat_id: int) -> str:
+    """A chat as the office reads it: its title, or its id when it has none."""
+    chat = await chats.get(tx, chat_id)
+    return chat.title if chat and chat.title else str(chat_id)
 
 
 def warn_uncertain(items: list[OutboxItem], error: str) -> int:

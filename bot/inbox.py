@@ -105,7 +105,7 @@ class InboxWorker:
 
     async def _attempt(self, item: InboxItem) -> float | None:
         """Handle once; None when finished (done or parked), else the pause before retrying."""
-        final = item.attempts + 1 >= len(self._backoff) + 1
+        final = item.attempts >= len(self._backoff)  # no pause left: this is the last try
         try:
             try:
                 update = Update.de_json(json.loads(item.payload), self._app.bot)

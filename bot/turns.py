@@ -21,7 +21,7 @@ from bot.context import Context
 from bot.delivery import Courier
 from bot.messages import OutMessage, shorten
 from bot.services import notify
-from bot.services.container import BotData
+from bot.services.container import BotData, Services
 from bot.services.uow import Turn, current_turn, flush
 from storage import inbox
 from storage.db import Tx
@@ -103,21 +103,18 @@ class TurnApplication(
         """The effect is kept and confirmed; what failed after it is a bug for the office."""
         services = self.bot_data.services
         assert services is not None
-        error = turn.error
-        now = services.clock()
-        trace = "".join(traceback.format_exception(error)) if error else "?"
-        bucket = int(now.timestamp() // 600)
-        async with services.db.transaction() as tx:
-            await notify.to_office(
-                tx,
-                f"error:{type(error).__name__}:{bucket}",
-                "alert",
-                texts.ERROR_OFFICE.format(
-                    where=describe(update), error=trace[-OFFICE_TRACE_CHARS:]
-                ),
-                now,
-            )
-        services.kick_outbox()
+        await report_trace(services, update, turn.error)
+
+
+async def report_trace(services: Services, update: object, error: BaseException | None) -> None:
+    """A trimmed trace to the office group: one per kind of error per ten minutes."""
+    now = services.clock()
+    trace = "".join(traceback.format_exception(error)) if error else "?"
+    bucket = int(now.timestamp() // 600)
+    text = texts.ERROR_OFFICE.format(where=describe(update), error=trace[-OFFICE_TRACE_CHARS:])
+    async with services.db.transaction() as tx:
+        await notify.to_office(tx, f"error:{type(error).__name__}:{bucket}", "alert", text, now)
+    services.kick_outbox()
 
 
 async def _queue_reply(tx: Tx, turn: Turn, key: str, text: str) -> None:

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import logging
-import traceback
 
 from telegram.ext import ApplicationHandlerStop
 
-from bot import texts
 from bot.context import Context
-from bot.services import notify
 from bot.services.uow import AlreadyHandledError, current_turn
-from bot.turns import OFFICE_TRACE_CHARS, describe
+from bot.turns import describe, report_trace
 
 log = logging.getLogger(__name__)
 
@@ -32,16 +29,4 @@ async def on_error(update: object, ctx: Context) -> None:
     if turn is not None:
         turn.error = error
         raise ApplicationHandlerStop
-    svc = ctx.svc
-    now = svc.clock()
-    trace = "".join(traceback.format_exception(error)) if error else "?"
-    bucket = int(now.timestamp() // 600)  # one notice per kind of error per ten minutes
-    async with svc.db.transaction() as tx:
-        await notify.to_office(
-            tx,
-            f"error:{type(error).__name__}:{bucket}",
-            "alert",
-            texts.ERROR_OFFICE.format(where=describe(update), error=trace[-OFFICE_TRACE_CHARS:]),
-            now,
-        )
-    svc.kick_outbox()
+    await report_trace(ctx.svc, update, error)
