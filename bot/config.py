@@ -97,6 +97,8 @@ class ScheduleConfig(_Section):
     daily_at: HHMM = "18:00"
     weekly_day: Weekday = "fri"
     weekly_at: HHMM = "17:00"
+    remind_at: HHMM = "09:00"
+    todo_to: Literal["group", "contacts", "both"] = "group"
     remind_before_days: list[Annotated[int, Field(ge=1, le=60)]] = [7, 3, 1]
     red_after_days: int = Field(default=10, ge=1, le=365)
     report_interval_days: int = Field(default=7, ge=1, le=365)

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.runtime import Runtime
-from bot.texts.duties import WEEKDAY_NAMES as WEEKDAYS
+from bot.texts.dates import WEEKDAY_NAMES as WEEKDAYS
 from storage import outbox
 
 MOMENTS = (time(9, 0), time(17, 0), time(18, 0))  # reminders; the weekly digest; the daily one

@@ -46,8 +46,12 @@ class Tx:
     async def execute(self, sql: str, params: Params = ()) -> aiosqlite.Cursor:
         return await self._conn.execute(sql, params)
 
-    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        await self._conn.executemany(sql, rows)
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> int:
+        """Run one statement for many rows; how many rows it changed."""
+        cur = await self._conn.executemany(sql, rows)
+        count = cur.rowcount
+        await cur.close()
+        return count
 
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         async with self._conn.execute(sql, params) as cur:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from storage.db import Tx
@@ -10,7 +11,10 @@ from storage.reader import Reader
 from storage.times import iso
 
 
-class ProblemState(Record):
+@dataclass(frozen=True, slots=True)
+class ProblemState:
+    """A problem as the duty clock reads it (a plain dataclass: 50,000 are read at once)."""
+
     id: int
     code: str
     unit_id: int
@@ -23,17 +27,7 @@ class ProblemState(Record):
     closed_at: datetime | None
     last_report_at: datetime | None
     last_report_id: int | None
-
-
-class ReportState(Record):
-    id: int
-    problem_id: int
-    unit_id: int
-    claim: str
-    created_at: datetime
-    recovered_wan_x100: int | None
-    rules_count: int | None
-    accountable_count: int | None
+    transfer: str | None = None  # 移交纪检监察: to whom, when it was handed over
 
 
 class WeekFigures(Record):
@@ -43,26 +37,38 @@ class WeekFigures(Record):
     awaiting: int
 
 
+def _time(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
 async def problems(db: Reader) -> list[ProblemState]:
+    """Every problem, in one scan (the last report is kept on the problem's row)."""
     rows = await db.fetchall(
-        "SELECT p.id, p.code, p.unit_id, u.name AS unit_name, p.description, p.deadline,"
-        " p.kind, p.status, p.created_at, p.closed_at, last.at AS last_report_at,"
-        " last.id AS last_report_id FROM problems p JOIN units u ON u.id = p.unit_id"
-        " LEFT JOIN (SELECT problem_id, MAX(created_at) AS at, MAX(id) AS id FROM reports"
-        "            WHERE withdrawn_at IS NULL GROUP BY problem_id) last"
-        " ON last.problem_id = p.id ORDER BY p.id"
+        "SELECT p.id, p.code, p.unit_id, u.name, p.description, p.deadline, p.kind, p.status,"
+        " p.created_at, p.closed_at, p.last_report_at, p.last_report_id, t.to_whom"
+        " FROM problems p JOIN units u ON u.id = p.unit_id"
+        " LEFT JOIN (SELECT problem_id, to_whom FROM transfers WHERE id IN"
+        "            (SELECT MAX(id) FROM transfers GROUP BY problem_id)) t"
+        " ON t.problem_id = p.id ORDER BY p.id"
     )
-    return [ProblemState.from_row(r) for r in rows]
-
-
-async def reports_since(db: Reader, since: datetime) -> list[ReportState]:
-    rows = await db.fetchall(
-        "SELECT r.id, r.problem_id, p.unit_id, r.claim, r.created_at, r.recovered_wan_x100,"
-        " r.rules_count, r.accountable_count FROM reports r JOIN problems p ON p.id = r.problem_id"
-        " WHERE r.withdrawn_at IS NULL AND r.created_at >= ? ORDER BY r.id",
-        (iso(since),),
-    )
-    return [ReportState.from_row(r) for r in rows]
+    return [
+        ProblemState(
+            int(r[0]),
+            str(r[1]),
+            int(r[2]),
+            str(r[3]),
+            str(r[4]),
+            None if r[5] is None else date.fromisoformat(r[5]),
+            str(r[6]),
+            str(r[7]),
+            datetime.fromisoformat(r[8]),
+            _time(r[9]),
+            _time(r[10]),
+            r[11],
+            r[12],
+        )
+        for r in rows
+    ]
 
 
 async def contacts_by_unit(db: Reader) -> dict[int, list[int]]:
@@ -114,3 +120,43 @@ async def accepted_sums(db: Reader) -> tuple[int, int, int]:
     )
     assert row is not None
     return int(row[0]), int(row[1]), int(row[2])
+
+
+async def report_counts(db: Reader, start: datetime, end: datetime) -> tuple[dict[int, int], int]:
+    """Reports per unit made in [start, end), and how many of them claimed completion."""
+    rows = await db.fetchall(
+        "SELECT p.unit_id, COUNT(*), SUM(r.claim = 'completed') FROM reports r"
+        " JOIN problems p ON p.id = r.problem_id"
+        " WHERE r.withdrawn_at IS NULL AND r.created_at >= ? AND r.created_at < ?"
+        " GROUP BY p.unit_id",
+        (iso(start), iso(end)),
+    )
+    return {int(r[0]): int(r[1]) for r in rows}, sum(int(r[2] or 0) for r in rows)
+
+
+async def transfer_count(db: Reader) -> int:
+    """Problems handed to the discipline commission (移交纪检监察), each counted once."""
+    row = await db.fetchone("SELECT COUNT(DISTINCT problem_id) FROM transfers")
+    return 0 if row is None else int(row[0])
+
+
+async def run_done(db: Reader, key: str) -> bool:
+    return await db.fetchone("SELECT 1 FROM duty_runs WHERE key = ?", (key,)) is not None
+
+
+async def last_run_day(db: Reader, kind: str, before: date) -> date | None:
+    """The latest day before `before` whose duty of this kind was done."""
+    row = await db.fetchone(
+        "SELECT MAX(day) FROM duty_runs WHERE kind = ? AND day < ?", (kind, before.isoformat())
+    )
+    return None if row is None or row[0] is None else date.fromisoformat(str(row[0]))
+
+
+async def mark_run(tx: Tx, key: str, kind: str, day: date, at: datetime, messages: int) -> bool:
+    """Record a duty as done; False when another tick did it first."""
+    cur = await tx.execute(
+        "INSERT OR IGNORE INTO duty_runs (key, kind, day, done_at, messages)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (key, kind, day.isoformat(), iso(at), messages),
+    )
+    return cur.rowcount == 1

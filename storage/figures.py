@@ -7,6 +7,7 @@ from typing import Literal
 
 from storage.models import Record
 from storage.reader import Reader
+from storage.standing import SQL_SHARES
 
 Dimension = Literal["unit", "category", "round"]
 
@@ -29,15 +30,10 @@ class Counts(Record):
 
 
 async def counts_by(db: Reader, dimension: Dimension, today: date) -> list[Counts]:
-    """One row per unit, category or round; overdue = open, dated, past its deadline."""
+    """One row per unit, category or round, in the five shares of `storage.standing`."""
     label, join, group = _GROUP[dimension]
     rows = await db.fetchall(
-        f"SELECT CAST({group} AS TEXT) AS key, {label} AS label, COUNT(*) AS total,"
-        " SUM(p.status = 'closed') AS closed,"
-        " SUM(p.status = 'awaiting_acceptance') AS awaiting,"
-        " SUM(p.status = 'in_progress') AS in_progress,"
-        " SUM(p.status = 'imported') AS not_started,"
-        " SUM(p.status != 'closed' AND p.kind != 'ongoing' AND p.deadline < :today) AS overdue"
+        f"SELECT CAST({group} AS TEXT) AS key, {label} AS label, {SQL_SHARES}"
         f" FROM problems p {join} GROUP BY {group} ORDER BY MIN(p.id)",
         {"today": today.isoformat()},
     )
@@ -51,13 +47,7 @@ async def unit_counts(db: Reader, unit_id: int, today: date) -> Counts | None:
 
 async def totals(db: Reader, today: date) -> Counts:
     row = await db.fetchone(
-        "SELECT '' AS key, '合计' AS label, COUNT(*) AS total,"
-        " COALESCE(SUM(status = 'closed'), 0) AS closed,"
-        " COALESCE(SUM(status = 'awaiting_acceptance'), 0) AS awaiting,"
-        " COALESCE(SUM(status = 'in_progress'), 0) AS in_progress,"
-        " COALESCE(SUM(status = 'imported'), 0) AS not_started,"
-        " COALESCE(SUM(status != 'closed' AND kind != 'ongoing' AND deadline < :today), 0)"
-        " AS overdue FROM problems",
+        f"SELECT '' AS key, '合计' AS label, {SQL_SHARES} FROM problems p",
         {"today": today.isoformat()},
     )
     assert row is not None
@@ -85,11 +75,7 @@ async def cube(db: Reader, today: date) -> list[Cell]:
     """Every (unit, category, round) with its counts, in one scan of the problems."""
     rows = await db.fetchall(
         "SELECT p.unit_id, u.name AS unit_name, p.category, p.round_id, r.name AS round_name,"
-        " MIN(p.id) AS first, COUNT(*) AS total, SUM(p.status = 'closed') AS closed,"
-        " SUM(p.status = 'awaiting_acceptance') AS awaiting,"
-        " SUM(p.status = 'in_progress') AS in_progress,"
-        " SUM(p.status = 'imported') AS not_started,"
-        " SUM(p.status != 'closed' AND p.kind != 'ongoing' AND p.deadline < :today) AS overdue"
+        f" MIN(p.id) AS first, {SQL_SHARES}"
         " FROM problems p JOIN units u ON u.id = p.unit_id JOIN rounds r ON r.id = p.round_id"
         " GROUP BY p.unit_id, p.category, p.round_id",
         {"today": today.isoformat()},

@@ -41,6 +41,17 @@ async def enqueue(
     return rowid if new else None
 
 
+async def enqueue_many(tx: Tx, rows: list[tuple[str, int, str, str, float]], at: datetime) -> int:
+    """Add many messages (key, chat_id, kind, payload, not_before_ts) in one round trip;
+    keys that exist are left alone. How many were new."""
+    created = iso(at)
+    return await tx.executemany(
+        "INSERT OR IGNORE INTO outbox (key, chat_id, kind, payload, not_before_ts, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [(*row, created) for row in rows],
+    )
+
+
 async def due(db: Reader, now_ts: float, limit: int = 200) -> list[OutboxItem]:
     """The first pending message of each chat, where it is due: a chat's messages keep order."""
     rows = await db.fetchall(

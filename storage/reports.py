@@ -78,6 +78,10 @@ async def insert(tx: Tx, report: NewReport, number_of: str, at: datetime) -> Rep
             "at": iso(at),
         },
     )
+    await tx.execute(
+        "UPDATE problems SET last_report_at = ?, last_report_id = ? WHERE id = ?",
+        (iso(at), report_id, report.problem_id),
+    )
     found = await get(tx, report_id)
     assert found is not None
     return found
@@ -116,4 +120,15 @@ async def mark_withdrawn(tx: Tx, report_id: int, at: datetime) -> bool:
         "UPDATE reports SET withdrawn_at = ? WHERE id = ? AND withdrawn_at IS NULL",
         (iso(at), report_id),
     )
-    return cur.rowcount == 1
+    if cur.rowcount != 1:
+        return False
+    await tx.execute(  # the problem's last report is now the one before it, if any
+        "UPDATE problems SET"
+        " last_report_at = (SELECT MAX(created_at) FROM reports r"
+        "   WHERE r.problem_id = problems.id AND r.withdrawn_at IS NULL),"
+        " last_report_id = (SELECT MAX(id) FROM reports r"
+        "   WHERE r.problem_id = problems.id AND r.withdrawn_at IS NULL)"
+        " WHERE id = (SELECT problem_id FROM reports WHERE id = ?)",
+        (report_id,),
+    )
+    return True

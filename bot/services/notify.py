@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.config import ScheduleConfig
@@ -36,6 +37,29 @@ async def enqueue(
         if new is not None:
             added.append(new)
     return added
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A message a duty will queue: its unique key, chat, kind, and when it may go."""
+
+    key: str
+    chat_id: int
+    kind: str
+    message: OutMessage
+    not_before: datetime | None = None
+
+
+def rows_of(planned: list[Planned], at: datetime) -> list[tuple[str, int, str, str, float]]:
+    """Outbox rows for planned messages, split as Telegram requires (pure: no database)."""
+    rows = []
+    for p in planned:
+        parts = fit(p.message)
+        due = (p.not_before or at).timestamp()
+        for index, piece in enumerate(parts, start=1):
+            key = p.key if len(parts) == 1 else f"{p.key}#{index}"
+            rows.append((key, p.chat_id, p.kind, piece.model_dump_json(), due + index * 1e-3))
+    return rows
 
 
 async def to_office(tx: Tx, key: str, kind: str, text: str, at: datetime) -> bool:

@@ -21,6 +21,7 @@ class WorkCalendar:
         self._workdays = set(extra_workdays)
         self._warned: set[int] = set()
         self._cache: dict[date, bool] = {}
+        self._before: dict[tuple[date, int], date] = {}
 
     def is_workday(self, day: date) -> bool:
         if day in self._workdays:
@@ -55,11 +56,20 @@ class WorkCalendar:
     def on_or_before(self, day: date) -> date:
         return day if self.is_workday(day) else self.previous_workday(day)
 
+    def on_or_after(self, day: date) -> date:
+        while not self.is_workday(day):
+            day += timedelta(days=1)
+        return day
+
     def workdays_before(self, day: date, count: int) -> date:
         """The working day `count` working days before `day` (0: `day` itself)."""
-        for _ in range(count):
-            day = self.previous_workday(day)
-        return day
+        found = self._before.get((day, count))
+        if found is None:
+            found = day
+            for _ in range(count):
+                found = self.previous_workday(found)
+            self._before[(day, count)] = found
+        return found
 
     def next_workdays(self, day: date, count: int) -> list[date]:
         """The `count` working days after `day`."""

@@ -8,7 +8,8 @@ from datetime import date, datetime
 import pytest
 
 from bot.config import ScheduleConfig
-from bot.services.duties.engine import Settings, World, due
+from bot.services.duties.engine import Settings
+from bot.services.duties.todo import unit_todo
 from bot.services.workdays import WorkCalendar
 from storage.duty_state import ProblemState
 from tests.unit.duty_world import TZ
@@ -54,20 +55,15 @@ def test_a_january_2027_deadline_is_reminded_by_the_fallback(
         last_report_at=datetime(2027, 1, 5, tzinfo=TZ),
         last_report_id=1,
     )
-    world = World(
-        problems=[problem], contacts={1: [11]}, unit_groups={1: [-11]}, office=[-1], leaders=[-2]
-    )
     cal = WorkCalendar()
+
+    def listed(day: date) -> set[str]:
+        return unit_todo(1, [problem], day, cal.previous_workday(day), settings, cal).codes()
+
     with caplog.at_level(logging.WARNING):
-        # Three working days before Friday 15 January: Tuesday 12 January, 09:00.
-        keys = [
-            d.key
-            for d in due(world, datetime(2027, 1, 12, 9, 0, tzinfo=TZ), created, settings, cal)
-        ]
-        later = [
-            d.key
-            for d in due(world, datetime(2027, 1, 14, 9, 0, tzinfo=TZ), created, settings, cal)
-        ]
-    assert "remind:1:2027-01-15:3" in keys
-    assert "remind:1:2027-01-15:1" in later
+        # Three working days before Friday 15 January: Tuesday 12 January; then Thursday.
+        assert listed(date(2027, 1, 11)) == set()
+        assert listed(date(2027, 1, 12)) == {"R7-01"}
+        assert listed(date(2027, 1, 13)) == set()
+        assert listed(date(2027, 1, 14)) == {"R7-01"}
     assert len([r for r in caplog.records if "2027" in r.getMessage()]) == 1

@@ -1,137 +1,144 @@
-"""一日一小结 and 一周一汇总, built from the same state the engine reads."""
+"""一日一小结 and 一周一汇总, built from the same state and definitions as everything else.
+
+Pure functions: the runner reads the ledger and the week's report counts, these write
+the words. Sizes are bounded whatever the ledger's size: lists show the worst items by
+name and count the rest (the full table goes with the weekly digest as a workbook).
+"""
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from bot.services.duties.engine import Settings, World
 from bot.services.ledger.figures import pct
 from bot.services.workdays import WorkCalendar
+from bot.texts import dates
 from bot.texts import duties as dt
-from storage.duty_state import ProblemState, ReportState, WeekFigures
+from storage import standing
+from storage.duty_state import ProblemState, WeekFigures
+from storage.standing import Tally
 
-WORST = 10
+LISTED = 10  # items named per section of the daily summary
+UNITS_IN_FULL = 30  # up to this many units the weekly table is whole; past it, the worst
+WORST_UNITS = 20
+RED_LISTED = 30
+SILENT_LISTED = 30
 
 
 @dataclass(frozen=True)
-class Tally:
-    """Counts of a set of problems, defined exactly as /stats defines them."""
+class ReportCounts:
+    """Reports per unit over a span, and how many of them claimed completion."""
 
-    total: int
-    closed: int
-    awaiting: int
-    in_progress: int
-    not_started: int
-    overdue: int
+    per_unit: dict[int, int] = field(default_factory=dict)
+    completed: int = 0
 
-    @classmethod
-    def of(cls, problems: list[ProblemState], today: date) -> Tally:
-        status = Counter(p.status for p in problems)
-        return cls(
-            total=len(problems),
-            closed=status["closed"],
-            awaiting=status["awaiting_acceptance"],
-            in_progress=status["in_progress"],
-            not_started=status["imported"],
-            overdue=sum(1 for p in problems if is_overdue(p, today)),
-        )
-
-    def rectify(self) -> float | None:
-        return None if self.total == 0 else self.closed / self.total
-
-    def complete(self) -> float | None:
-        return None if self.total == 0 else (self.closed + self.awaiting) / self.total
+    @property
+    def total(self) -> int:
+        return sum(self.per_unit.values())
 
 
-def is_overdue(p: ProblemState, today: date) -> bool:
-    return (
-        p.status != "closed"
-        and p.kind != "ongoing"
-        and p.deadline is not None
-        and p.deadline < today
-    )
+def _more(lines: list[str], shown: int, total: int) -> None:
+    if total > shown:
+        lines.append(dt.MORE.format(count=total - shown))
 
 
-def days_overdue(p: ProblemState, today: date) -> int:
-    return (today - p.deadline).days if is_overdue(p, today) and p.deadline else 0
+def silent_units(world: World, today: date, s: Settings) -> list[tuple[str, int, int]]:
+    """(unit, days silent, problems in work) for units silent `named_after` days or more."""
+    found = []
+    for problems in world.by_unit().values():
+        days = standing.silent_days(problems, today, s.tz)
+        if days >= s.named_after:
+            working = sum(1 for p in problems if standing.is_working(p))
+            found.append((problems[0].unit_name, days, working))
+    return sorted(found, key=lambda u: (-u[1], u[0]))
 
 
-def _local_day(moment: datetime, s: Settings) -> date:
-    return moment.astimezone(s.tz).date()
-
-
-def silent_units(world: World, today: date, s: Settings, extra: int = 3) -> list[str]:
-    """Units with an open problem unreported for the chase interval plus `extra` days."""
-    worst: dict[str, tuple[int, int]] = {}
-    for p in world.problems:
-        if p.status not in ("imported", "in_progress"):
-            continue
-        silent = (today - _local_day(p.last_report_at or p.created_at, s)).days
-        if silent >= s.interval + extra:
-            count, longest = worst.get(p.unit_name, (0, 0))
-            worst[p.unit_name] = (count + 1, max(longest, silent))
-    return [dt.DAILY_SILENT_ITEM.format(unit=u, count=c, days=d) for u, (c, d) in worst.items()]
+def red_problems(world: World, today: date, s: Settings) -> list[ProblemState]:
+    red = [p for p in world.problems if standing.is_red(p, today, s.red_after)]
+    return sorted(red, key=lambda p: (-standing.days_overdue(p, today), p.code))
 
 
 def daily(
-    world: World, reports: list[ReportState], day: date, s: Settings, cal: WorkCalendar
+    world: World,
+    today_reports: ReportCounts,
+    day: date,
+    new_red: int,
+    s: Settings,
+    cal: WorkCalendar,
 ) -> str:
-    """The office's 一日一小结 for `day`."""
-    units = {p.unit_id: p.unit_name for p in world.problems}
-    today_reports = [r for r in reports if _local_day(r.created_at, s) == day]
-    lines = [dt.DAILY_HEAD.format(date=day.isoformat(), weekday=dt.WEEKDAY_NAMES[day.weekday()])]
-    if today_reports:
-        lines.append(dt.DAILY_REPORTS.format(count=len(today_reports)))
-        per_unit = Counter(units.get(r.unit_id, "?") for r in today_reports)
-        lines += [dt.DAILY_UNIT_REPORTS.format(unit=u, count=c) for u, c in per_unit.most_common()]
+    """The office's 一日一小结 for `day`: what happened, what comes, who is silent."""
+    names = {p.unit_id: p.unit_name for p in world.problems}
+    lines = [dt.DAILY_HEAD.format(date=dates.day(day))]
+    if today_reports.total:
+        lines.append(dt.DAILY_REPORTS.format(count=today_reports.total))
+        ranked = sorted(
+            today_reports.per_unit.items(), key=lambda uc: (-uc[1], names.get(uc[0], ""))
+        )
+        lines += [
+            dt.DAILY_UNIT_REPORTS.format(unit=names.get(u, "?"), count=c)
+            for u, c in ranked[:LISTED]
+        ]
+        rest = ranked[LISTED:]
+        if rest:
+            lines.append(
+                dt.DAILY_UNIT_REPORTS_MORE.format(units=len(rest), count=sum(c for _, c in rest))
+            )
     else:
         lines.append(dt.DAILY_REPORTS_NONE)
-    completed = sum(1 for r in today_reports if r.claim == "completed")
-    closed = sum(1 for p in world.problems if p.closed_at and _local_day(p.closed_at, s) == day)
-    lines.append(dt.DAILY_COMPLETED.format(completed=completed, closed=closed))
-    soon_days = cal.next_workdays(day, 3)
-    soon = [
-        p
-        for p in world.problems
-        if p.status != "closed"
-        and p.kind != "ongoing"
-        and p.deadline is not None
-        and day < p.deadline <= soon_days[-1]
-    ]
-    lines.append(
-        dt.DAILY_DUE_SOON.format(count=len(soon))
-        if soon
-        else dt.DAILY_DUE_SOON.format(count=0) + dt.NONE
+    closed = sum(
+        1 for p in world.problems if p.closed_at and p.closed_at.astimezone(s.tz).date() == day
     )
+    lines.append(dt.DAILY_COMPLETED.format(completed=today_reports.completed, closed=closed))
+    last_soon = cal.next_workdays(day, 3)[-1]
+    soon = sorted(
+        (
+            p
+            for p in world.problems
+            if standing.is_working(p)
+            and p.kind != "ongoing"
+            and p.deadline is not None
+            and day < p.deadline <= last_soon
+        ),
+        key=lambda p: (p.deadline, p.code),
+    )
+    lines.append(dt.DAILY_DUE_SOON.format(count=len(soon)) + ("：" if soon else "：" + dt.NONE))
     lines += [
-        dt.DAILY_ITEM.format(code=p.code, unit=p.unit_name, note=f"{p.deadline:%m-%d} 到期")
-        for p in soon
+        dt.DAILY_ITEM.format(
+            code=p.code, unit=p.unit_name, note=f"{dates.short_day(p.deadline)}到期"
+        )
+        for p in soon[:LISTED]
+        if p.deadline is not None
     ]
+    _more(lines, min(len(soon), LISTED), len(soon))
     previous = cal.previous_workday(day)
-    newly = [
-        p
-        for p in world.problems
-        if is_overdue(p, day) and p.deadline is not None and p.deadline >= previous
-    ]
-    lines.append(dt.DAILY_NEW_OVERDUE.format(count=len(newly)) + ("" if newly else dt.NONE))
-    lines += [
-        dt.DAILY_ITEM.format(code=p.code, unit=p.unit_name, note=f"时限 {p.deadline:%m-%d}")
-        for p in newly
-    ]
-    red = sorted(
-        (p for p in world.problems if days_overdue(p, day) >= s.red_after),
-        key=lambda p: -days_overdue(p, day),
+    newly = sorted(
+        (
+            p
+            for p in world.problems
+            if standing.is_overdue(p, day) and p.deadline is not None and p.deadline >= previous
+        ),
+        key=lambda p: p.code,
     )
-    lines.append(dt.DAILY_RED.format(count=len(red)) + ("" if red else dt.NONE))
+    lines.append(
+        dt.DAILY_NEW_OVERDUE.format(count=len(newly)) + ("：" if newly else "：" + dt.NONE)
+    )
     lines += [
-        dt.DAILY_ITEM.format(code=p.code, unit=p.unit_name, note=f"逾期 {days_overdue(p, day)} 天")
-        for p in red
+        dt.DAILY_ITEM.format(
+            code=p.code, unit=p.unit_name, note=f"时限 {dates.short_day(p.deadline)}"
+        )
+        for p in newly[:LISTED]
+        if p.deadline is not None
     ]
+    _more(lines, min(len(newly), LISTED), len(newly))
+    red_total = sum(1 for p in world.problems if standing.is_red(p, day, s.red_after))
+    lines.append(
+        dt.DAILY_RED.format(total=red_total, new=new_red) if red_total else dt.DAILY_RED_NONE
+    )
     silent = silent_units(world, day, s)
-    lines.append(dt.DAILY_SILENT.format(days=s.interval + 3) + ("" if silent else dt.NONE))
-    lines += silent
+    lines.append(dt.DAILY_SILENT.format(days=s.named_after) + ("" if silent else dt.NONE))
+    lines += [dt.DAILY_SILENT_ITEM.format(unit=u, days=d, count=c) for u, d, c in silent[:LISTED]]
+    _more(lines, min(len(silent), LISTED), len(silent))
     return "\n".join(lines)
 
 
@@ -142,6 +149,13 @@ def _change(now: float | None, before: float | None) -> str:
     return dt.WEEKLY_CHANGE.format(sign="+" if diff >= 0 else "−", value=f"{abs(diff):.1f}")
 
 
+def change_points(now: float | None, last: WeekFigures | None) -> float | None:
+    """The change of 整改率 since last week's digest, in percentage points."""
+    if now is None or last is None or not last.total:
+        return None
+    return (now - last.closed / last.total) * 100
+
+
 @dataclass(frozen=True)
 class Sums:
     money_x100: int
@@ -149,24 +163,51 @@ class Sums:
     people: int
 
 
+@dataclass(frozen=True)
+class UnitRow:
+    unit_id: int
+    name: str
+    tally: Tally
+
+
+def unit_rows(world: World, day: date) -> list[UnitRow]:
+    """Every unit's five shares, the worst first: most overdue, then lowest 整改率."""
+    rows = [UnitRow(u, ps[0].unit_name, Tally.of(ps, day)) for u, ps in world.by_unit().items()]
+    return sorted(rows, key=lambda r: (-r.tally.overdue, r.tally.rectify() or 0.0, r.name))
+
+
+@dataclass(frozen=True)
+class Weekly:
+    text: str
+    cut: bool  # the table or the red recap was cut: the full workbook goes with it
+    tally: Tally
+    rows: list[UnitRow]
+    red: list[ProblemState]
+
+
+def week_label(day: date) -> str:
+    monday = day - timedelta(days=day.weekday())
+    return dates.week(monday, day)
+
+
 def weekly(
     world: World,
-    reports: list[ReportState],
+    week_reports: ReportCounts,
     day: date,
-    period: str,
     last: WeekFigures | None,
     sums: Sums,
+    transfers: int,
     notices: str,
     s: Settings,
-) -> str:
-    """The whole picture for the office and leaders groups."""
+) -> Weekly:
+    """The whole picture for the office and leaders groups, at most a few messages long."""
     tally = Tally.of(world.problems, day)
     before_rectify = before_complete = None
     if last is not None and last.total:
         before_rectify = last.closed / last.total
         before_complete = (last.closed + last.awaiting) / last.total
     lines = [
-        dt.WEEKLY_HEAD.format(period=period, date=day.isoformat()),
+        dt.WEEKLY_HEAD.format(week=week_label(day)),
         dt.WEEKLY_RATES.format(
             rectify=pct(tally.rectify()),
             rectify_change=_change(tally.rectify(), before_rectify),
@@ -175,83 +216,94 @@ def weekly(
         ),
         dt.WEEKLY_TOTAL.format(**tally.__dict__),
         "",
-        dt.WEEKLY_TABLE,
     ]
-    by_unit: dict[str, list[ProblemState]] = {}
-    for p in world.problems:
-        by_unit.setdefault(p.unit_name, []).append(p)
-    for unit, problems in by_unit.items():
-        u = Tally.of(problems, day)
+    rows = unit_rows(world, day)
+    cut = len(rows) > UNITS_IN_FULL
+    shown = rows[:WORST_UNITS] if cut else rows
+    lines.append(
+        dt.WEEKLY_TABLE_WORST.format(shown=len(shown), units=len(rows)) if cut else dt.WEEKLY_TABLE
+    )
+    lines += [_row(r) for r in shown]
+    if cut:
+        rest = rows[len(shown) :]
         lines.append(
-            dt.WEEKLY_ROW.format(
-                unit=unit,
-                total=u.total,
-                closed=u.closed,
-                awaiting=u.awaiting,
-                in_progress=u.in_progress,
-                overdue=u.overdue,
-                rate=pct(u.rectify()),
+            dt.WEEKLY_REST.format(
+                units=len(rest),
+                total=sum(r.tally.total for r in rest),
+                overdue=sum(r.tally.overdue for r in rest),
             )
         )
-    worst = sorted(
-        (p for p in world.problems if is_overdue(p, day)),
-        key=lambda p: (-days_overdue(p, day), p.code),
-    )[:WORST]
-    lines += ["", dt.WEEKLY_WORST + ("" if worst else dt.NONE)]
+    red = red_problems(world, day, s)
+    lines += ["", dt.WEEKLY_RED.format(count=len(red)) + ("" if red else "：" + dt.NONE)]
     lines += [
-        dt.WEEKLY_WORST_ITEM.format(code=p.code, unit=p.unit_name, days=days_overdue(p, day))
-        for p in worst
+        dt.WEEKLY_RED_ITEM.format(
+            code=p.code,
+            unit=p.unit_name,
+            days=standing.days_overdue(p, day),
+            transfer=dt.WEEKLY_TRANSFER_MARK.format(to=p.transfer) if p.transfer else "",
+        )
+        for p in red[:RED_LISTED]
     ]
-    week_start = day - timedelta(days=6)
-    reported = {r.unit_id for r in reports if _local_day(r.created_at, s) >= week_start}
-    quiet = [name for uid, name in _open_units(world) if uid not in reported]
-    lines += ["", dt.WEEKLY_SILENT.format(units="、".join(quiet) if quiet else dt.NONE)]
+    if len(red) > RED_LISTED:
+        cut = True
+        lines.append(dt.WEEKLY_RED_MORE.format(count=len(red) - RED_LISTED))
+    quiet = [
+        r.name
+        for r in rows
+        if r.tally.in_progress + r.tally.not_started + r.tally.overdue
+        and not week_reports.per_unit.get(r.unit_id)
+    ]
+    shown_quiet = "、".join(quiet[:SILENT_LISTED]) if quiet else dt.NONE
+    if len(quiet) > SILENT_LISTED:
+        shown_quiet += dt.WEEKLY_SILENT_MORE.format(count=len(quiet))
+    lines += ["", dt.WEEKLY_SILENT.format(units=shown_quiet)]
     lines.append(
         dt.WEEKLY_FIGURES.format(
-            money=f"{sums.money_x100 / 100:.2f}", rules=sums.rules, people=sums.people
+            money=f"{sums.money_x100 / 100:.2f}",
+            rules=sums.rules,
+            people=sums.people,
+            transfers=transfers,
         )
     )
     lines.append(dt.WEEKLY_NOTICES.format(text=notices or dt.NONE))
-    return "\n".join(lines)
+    return Weekly("\n".join(lines), cut, tally, rows, red)
 
 
-def _open_units(world: World) -> list[tuple[int, str]]:
-    seen: dict[int, str] = {}
-    for p in world.problems:
-        if p.status in ("imported", "in_progress"):
-            seen.setdefault(p.unit_id, p.unit_name)
-    return list(seen.items())
-
-
-def weekly_for_unit(
-    world: World, reports: list[ReportState], unit_id: int, day: date, period: str, s: Settings
-) -> str:
-    """A unit group's own part of the weekly digest."""
-    problems = [p for p in world.problems if p.unit_id == unit_id]
-    name = problems[0].unit_name if problems else ""
-    u = Tally.of(problems, day)
-    week_start = day - timedelta(days=6)
-    count = sum(
-        1 for r in reports if r.unit_id == unit_id and _local_day(r.created_at, s) >= week_start
+def _row(r: UnitRow) -> str:
+    u = r.tally
+    return dt.WEEKLY_ROW.format(
+        unit=r.name,
+        total=u.total,
+        closed=u.closed,
+        awaiting=u.awaiting,
+        in_progress=u.in_progress,
+        not_started=u.not_started,
+        overdue=u.overdue,
+        rate=pct(u.rectify()),
     )
+
+
+def weekly_for_unit(problems: list[ProblemState], reports: int, day: date, s: Settings) -> str:
+    """A unit group's own part of the weekly digest."""
+    u = Tally.of(problems, day)
     lines = [
-        dt.WEEKLY_UNIT_HEAD.format(unit=name, period=period, date=day.isoformat()),
-        dt.WEEKLY_UNIT_BODY.format(
-            total=u.total,
-            closed=u.closed,
-            awaiting=u.awaiting,
-            in_progress=u.in_progress,
-            not_started=u.not_started,
-            overdue=u.overdue,
-            rate=pct(u.rectify()),
-            reports=count,
-        ),
+        dt.WEEKLY_UNIT_HEAD.format(unit=problems[0].unit_name, week=week_label(day)),
+        dt.WEEKLY_UNIT_BODY.format(**u.__dict__, rate=pct(u.rectify()), reports=reports),
     ]
-    late = sorted((p for p in problems if is_overdue(p, day)), key=lambda p: -days_overdue(p, day))
+    late = sorted(
+        (p for p in problems if standing.is_overdue(p, day)),
+        key=lambda p: (-standing.days_overdue(p, day), p.code),
+    )
     if late:
         lines.append(dt.WEEKLY_UNIT_OVERDUE)
         lines += [
-            dt.WEEKLY_WORST_ITEM.format(code=p.code, unit="", days=days_overdue(p, day))
-            for p in late
+            dt.WEEKLY_UNIT_ITEM.format(
+                code=p.code,
+                days=standing.days_overdue(p, day),
+                red=dt.WEEKLY_UNIT_RED if standing.is_red(p, day, s.red_after) else "",
+                transfer=dt.WEEKLY_TRANSFER_MARK.format(to=p.transfer) if p.transfer else "",
+            )
+            for p in late[:RED_LISTED]
         ]
+        _more(lines, min(len(late), RED_LISTED), len(late))
     return "\n".join(lines)

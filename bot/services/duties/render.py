@@ -1,62 +1,131 @@
-"""A problem's duty as the words a unit reads."""
+"""A morning's to-do and red list as the messages people read."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
-from bot.messages import shorten
-from bot.services.duties.engine import Duty, Settings
+from bot.messages import Button, OutMessage, shorten, utf16_len
+from bot.services.duties.engine import Settings, Slot
+from bot.services.duties.todo import ORDER, Item, RedList, Todo
 from bot.services.ledger import template as t
 from bot.services.workdays import WorkCalendar
+from bot.texts import dates
 from bot.texts import duties as dt
+from storage import standing
 
 LATE_AFTER_SECONDS = 30 * 60
+TITLE_CHARS = 40
+MAX_BUTTONS = 20  # two a row: ten rows under a phone's to-do
+TEXT_BUDGET = 3600  # leaves room under Telegram's 4,096 for the footer lines
 
 
-def day_text(day: date) -> str:
-    return f"{day.month}月{day.day}日"
-
-
-def late_note(duty: Duty, moment: datetime, settings: Settings) -> str:
-    """Say a duty is late (sent after downtime), with when it was meant for."""
-    if (moment - duty.scheduled).total_seconds() <= LATE_AFTER_SECONDS:
+def late_note(slot: Slot, moment: datetime, settings: Settings) -> str:
+    """Say a duty is late — only because the bot was not running at its time."""
+    if (moment - slot.scheduled).total_seconds() <= LATE_AFTER_SECONDS:
         return ""
-    at = duty.scheduled.astimezone(settings.tz).strftime("%m-%d %H:%M")
-    return dt.LATE.format(at=at) + "\n"
+    return dt.LATE.format(at=dates.moment(slot.scheduled.astimezone(settings.tz))) + "\n"
 
 
-def problem_text(duty: Duty, moment: datetime, settings: Settings, cal: WorkCalendar) -> str:
-    p = duty.problem
-    assert p is not None
-    name = shorten(p.description, 60)
-    deadline = p.deadline
-    if duty.kind in ("remind", "due_today"):
-        assert deadline is not None
-        weekday = dt.WEEKDAY_NAMES[deadline.weekday()]
-        if duty.kind == "due_today" and duty.days == 0:
-            text = dt.DUE_TODAY.format(code=p.code, date=day_text(deadline), title=name)
-        elif not cal.is_workday(deadline):
-            text = dt.DUE_SOON_HOLIDAY.format(
-                code=p.code, date=day_text(deadline), weekday=weekday, days=duty.days, title=name
-            )
-        else:
-            text = dt.REMIND.format(
-                code=p.code, date=day_text(deadline), weekday=weekday, days=duty.days, title=name
-            )
-    elif duty.kind == "overdue":
-        assert deadline is not None
-        text = dt.OVERDUE.format(code=p.code, days=duty.days, date=deadline.isoformat(), title=name)
-    elif duty.kind == "red":
-        assert deadline is not None
-        status = t.STATUS_NAMES[p.status]  # type: ignore[index]
-        text = dt.RED.format(
-            unit=p.unit_name,
-            code=p.code,
-            days=duty.days,
-            date=deadline.isoformat(),
-            title=name,
-            status=status,
+def _title(text: str) -> str:
+    return shorten(text, TITLE_CHARS)
+
+
+def _item_line(item: Item, cal: WorkCalendar) -> str:
+    p = item.problem
+    title = _title(p.description)
+    if item.reason == "overdue":
+        assert p.deadline is not None
+        line = dt.TODO_ITEM_OVERDUE.format(
+            code=p.code, days=item.days, date=dates.short_day(p.deadline), title=title
         )
+    elif item.reason == "due_today":
+        line = dt.TODO_ITEM_TODAY.format(code=p.code, title=title)
+    elif item.reason == "due_soon":
+        assert p.deadline is not None
+        template = dt.TODO_ITEM_SOON if cal.is_workday(p.deadline) else dt.TODO_ITEM_SOON_HOLIDAY
+        line = template.format(code=p.code, date=dates.day(p.deadline), days=item.days, title=title)
     else:
-        text = dt.CHASE.format(code=p.code, days=duty.days, title=name)
-    return late_note(duty, moment, settings) + text
+        line = dt.TODO_ITEM_SILENT.format(code=p.code, title=title)
+    if p.transfer:
+        line += dt.TODO_TRANSFERRED.format(to=p.transfer)
+    return line
+
+
+def _section_head(todo: Todo, reason: str, count: int) -> str:
+    if reason == "overdue":
+        return dt.TODO_OVERDUE.format(count=count)
+    if reason == "due_today":
+        return dt.TODO_DUE_TODAY.format(count=count)
+    if reason == "due_soon":
+        return dt.TODO_DUE_SOON.format(count=count)
+    return dt.TODO_SILENT.format(days=todo.silent_days, count=count)
+
+
+def todo_message(todo: Todo, *, in_group: bool, cal: WorkCalendar, note: str = "") -> OutMessage:
+    """One message: every item with its code, a button for each of the first twenty.
+
+    A long list stays one message: lines past the text budget are counted, not shown
+    (a reply starting with any code still reports on it, and /mine lists them all).
+    """
+    lines = [note + dt.TODO_HEAD.format(unit=todo.unit_name, date=dates.day(todo.day)), dt.TODO_ASK]
+    used = sum(utf16_len(line) + 1 for line in lines)
+    left_out = 0
+    for reason in ORDER:
+        group = [i for i in todo.items if i.reason == reason]
+        if not group:
+            continue
+        head = _section_head(todo, reason, len(group))
+        lines.append(head)
+        used += utf16_len(head) + 1
+        for item in group:
+            line = _item_line(item, cal)
+            if used + utf16_len(line) + 1 > TEXT_BUDGET:
+                left_out += 1
+                continue
+            lines.append(line)
+            used += utf16_len(line) + 1
+    if left_out:
+        lines.append(dt.MORE.format(count=left_out))
+    with_button = todo.items[:MAX_BUTTONS]
+    if len(todo.items) > MAX_BUTTONS:
+        lines.append(dt.TODO_MORE_BUTTONS.format(count=len(todo.items) - MAX_BUTTONS))
+    lines.append(dt.TODO_HOW_GROUP if in_group else dt.TODO_HOW_PRIVATE)
+    if any(i.reason == "overdue" for i in todo.items):
+        lines.append(dt.TODO_EXTEND)
+    buttons = [
+        Button(text=dt.TODO_BUTTON.format(code=i.problem.code), action=f"rp:{i.problem.id}")
+        for i in with_button
+    ]
+    rows = tuple(tuple(buttons[n : n + 2]) for n in range(0, len(buttons), 2))
+    return OutMessage(text="\n".join(lines), buttons=rows)
+
+
+def red_message(red: RedList, settings: Settings, note: str = "") -> str:
+    lines = [
+        note + dt.RED_HEAD.format(date=dates.day(red.day)),
+        dt.RED_INTRO.format(days=settings.red_after),
+    ]
+    used = sum(utf16_len(line) + 1 for line in lines)
+    left_out = 0
+    for p in red.new:
+        assert p.deadline is not None
+        line = dt.RED_ITEM.format(
+            code=p.code,
+            unit=p.unit_name,
+            days=standing.days_overdue(p, red.day),
+            date=dates.short_day(p.deadline),
+            status=t.STATUS_NAMES[p.status],  # type: ignore[index]
+            title=_title(p.description),
+        )
+        if p.transfer:
+            line += "\n  " + dt.TRANSFERRED.format(to=p.transfer)
+        if used + utf16_len(line) + 1 > TEXT_BUDGET:
+            left_out += 1
+            continue
+        lines.append(line)
+        used += utf16_len(line) + 1
+    if left_out:
+        lines.append(dt.MORE.format(count=left_out) + dt.RED_MORE)
+    lines.append(dt.RED_TOTAL.format(total=red.total, new=len(red.new)))
+    lines.append(dt.RED_TRANSFER_HINT)
+    return "\n".join(lines)

@@ -1,33 +1,37 @@
-"""Running the engine once: read the state, take what is due, put it in the outbox.
+"""Running the duty clock once: find the slots due, build their messages, queue them.
 
 The JobQueue calls `tick` every minute; `zhenggai tick --at` calls it for any moment.
-Both may run at once: the outbox's unique keys make every duty happen once.
+A tick with nothing due reads a few rows and returns. A due slot reads the ledger once,
+builds its messages off the event loop (users' replies go on meanwhile), and queues them
+in one short transaction together with the slot's `duty_runs` row: the slot is done once,
+even when two ticks race.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from bot.config import Config
 from bot.messages import OutMessage
 from bot.services import notify
-from bot.services.duties import digest, engine
-from bot.services.duties.engine import Duty, Settings, Target, World
-from bot.services.duties.render import late_note, problem_text
+from bot.services.duties import digest, engine, todo
+from bot.services.duties.engine import Settings, Slot, World
+from bot.services.duties.render import late_note, red_message, todo_message
 from bot.services.ledger.figures import pct
 from bot.services.notices import rate
+from bot.services.notify import Planned
 from bot.services.quiet import after_quiet
 from bot.services.workdays import WorkCalendar
 from bot.texts import office as ot
 from storage import duty_state, notices, outbox, state
-from storage.db import Database, Tx
+from storage.db import Database
 from storage.duty_state import WeekFigures
 
 log = logging.getLogger(__name__)
 
 SINCE_KEY = "duties.since"
-DIGESTS = ("daily", "weekly")
 
 
 class DutyRunner:
@@ -66,76 +70,150 @@ class DutyRunner:
 
     async def tick(self, moment: datetime) -> int:
         """Queue every duty due at `moment`; return how many messages were new."""
-        world = await self.world()
         since = await self.since(moment)
-        duties = engine.due(world, moment, since, self.settings, self.calendar)
+        slots = [
+            slot
+            for slot in engine.due_slots(moment, since, self.settings, self.calendar)
+            if not await duty_state.run_done(self.db, slot.key)
+        ]
+        if not slots:
+            return 0
+        world = await self.world()
         added = 0
-        async with self.db.transaction() as tx:
-            for duty in duties:
-                added += await self._queue(tx, world, duty, moment)
+        for slot in slots:
+            added += await self._run(slot, world, moment, since)
         return added
 
-    async def _queue(self, tx: Tx, world: World, duty: Duty, moment: datetime) -> int:
-        if duty.kind in DIGESTS:
-            if await outbox.by_key(tx, _key(duty, duty.targets[0])) is not None:
-                return 0  # built and queued before: do not build it again
-            texts = await self._digest_texts(tx, world, duty, moment, keep=True)
+    async def _run(self, slot: Slot, world: World, moment: datetime, since: datetime) -> int:
+        keep: WeekFigures | None = None
+        if slot.kind == "morning":
+            planned = await self._morning(slot, world, moment, since)
+        elif slot.kind == "daily":
+            planned = await self._daily(slot, world, moment)
         else:
-            text = problem_text(duty, moment, self.settings, self.calendar)
-            texts = {t.chat_id: text for t in duty.targets}
-        added = 0
-        for target in duty.targets:
-            message = OutMessage(text=texts[target.chat_id])
-            not_before = after_quiet(moment, self.config.schedule) if target.direct else None
-            added += len(
-                await notify.enqueue(
-                    tx, _key(duty, target), target.chat_id, duty.kind, message, moment, not_before
-                )
-            )
+            planned, keep = await self._weekly(slot, world, moment)
+        rows = await asyncio.to_thread(notify.rows_of, planned, moment)
+        async with self.db.transaction() as tx:
+            if not await duty_state.mark_run(tx, slot.key, slot.kind, slot.day, moment, len(rows)):
+                return 0  # another tick did it first
+            added = await outbox.enqueue_many(tx, rows, moment)
+            if keep is not None:  # the next week's digest compares with what this one said
+                await duty_state.keep_week(tx, keep, moment)
+        log.info("%s: %d messages queued", slot.key, added)
         return added
 
-    async def _digest_texts(
-        self, tx: Tx, world: World, duty: Duty, moment: datetime, *, keep: bool
-    ) -> dict[int, str]:
-        assert duty.on is not None
-        note = late_note(duty, moment, self.settings)
-        week_start = duty.scheduled - timedelta(days=7)
-        reports = await duty_state.reports_since(tx, week_start)
-        if duty.kind == "daily":
-            text = note + digest.daily(world, reports, duty.on, self.settings, self.calendar)
-            return {t.chat_id: text for t in duty.targets}
-        period = duty.extra["period"]
-        last = await duty_state.last_week(tx, period)
-        sums = digest.Sums(*await duty_state.accepted_sums(tx))
-        whole = note + digest.weekly(
-            world,
-            reports,
-            duty.on,
-            period,
-            last,
-            sums,
-            await self._open_notices(tx, moment),
-            self.settings,
+    async def _morning(
+        self, slot: Slot, world: World, moment: datetime, since: datetime
+    ) -> list[Planned]:
+        """Each unit's to-do and the red list, for every working day since the last morning."""
+        last = await duty_state.last_run_day(self.db, "morning", slot.day)
+        first = last is None
+        after = (
+            last
+            if last is not None
+            else since.astimezone(self.settings.tz).date() - timedelta(days=1)
         )
-        tally = digest.Tally.of(world.problems, duty.on)
-        if keep:  # the next week's digest compares with what this one said
-            figures = WeekFigures(
-                period=period, total=tally.total, closed=tally.closed, awaiting=tally.awaiting
-            )
-            await duty_state.keep_week(tx, figures, moment)
-        texts = {t.chat_id: whole for t in duty.targets}  # unit groups get their part below
-        for unit_id, chats in world.unit_groups.items():
-            part = note + digest.weekly_for_unit(
-                world, reports, unit_id, duty.on, period, self.settings
-            )
-            texts.update(dict.fromkeys(chats, part))
-        return texts
+        s, cal = self.settings, self.calendar
+        note = late_note(slot, moment, s)
 
-    async def _open_notices(self, tx: Tx, moment: datetime) -> str:
+        def build() -> list[Planned]:
+            planned: list[Planned] = []
+            quiet_end = after_quiet(moment, self.config.schedule)
+            for item in todo.todos(world.by_unit(), slot.day, after, s, cal, first=first):
+                groups, contacts = world.unit_chats(item.unit_id, s.todo_to)
+                key = f"todo:{slot.day}:{item.unit_id}"
+                if groups:
+                    message = todo_message(item, in_group=True, cal=cal, note=note)
+                    planned += [Planned(f"{key}@{g}", g, "todo", message) for g in groups]
+                if contacts:
+                    message = todo_message(item, in_group=False, cal=cal, note=note)
+                    planned += [
+                        Planned(f"{key}@{c}", c, "todo", message, quiet_end) for c in contacts
+                    ]
+            red = todo.red_list(world.problems, slot.day, after, s, cal, first=first)
+            if red.new:
+                text = red_message(red, s, note)
+                planned += [
+                    Planned(f"red:{slot.day}@{c}", c, "red", OutMessage(text=text))
+                    for c in world.leaders + world.office
+                ]
+            return planned
+
+        return await asyncio.to_thread(build)
+
+    async def _daily(self, slot: Slot, world: World, moment: datetime) -> list[Planned]:
+        if not world.office:
+            return []
+        text = await self.daily_text(slot, world, moment)
+        return [
+            Planned(f"daily:{slot.day}@{c}", c, "daily", OutMessage(text=text))
+            for c in world.office
+        ]
+
+    async def daily_text(self, slot: Slot, world: World, moment: datetime) -> str:
+        s = self.settings
+        start = engine.at(slot.day, time(0), s.tz)
+        per_unit, completed = await duty_state.report_counts(
+            self.db, start, start + timedelta(days=1)
+        )
+        yesterday = self.calendar.previous_workday(slot.day)
+        red = todo.red_list(world.problems, slot.day, yesterday, s, self.calendar)
+        counts = digest.ReportCounts(per_unit, completed)
+        return late_note(slot, moment, s) + await asyncio.to_thread(
+            digest.daily, world, counts, slot.day, len(red.new), s, self.calendar
+        )
+
+    async def _weekly(
+        self, slot: Slot, world: World, moment: datetime
+    ) -> tuple[list[Planned], WeekFigures]:
+        whole, parts, figures = await self.weekly_texts(slot, world, moment)
+        planned = [
+            Planned(f"weekly:{slot.period}@{c}", c, "weekly", OutMessage(text=whole))
+            for c in world.office + world.leaders
+        ]
+        for unit_id, chats in world.unit_groups.items():
+            if unit_id in parts:
+                message = OutMessage(text=parts[unit_id])
+                planned += [
+                    Planned(f"weekly:{slot.period}@{c}", c, "weekly", message) for c in chats
+                ]
+        return planned, figures
+
+    async def weekly_texts(
+        self, slot: Slot, world: World, moment: datetime
+    ) -> tuple[str, dict[int, str], WeekFigures]:
+        """The office's and leaders' digest, each unit's part, and the figures to keep."""
+        s = self.settings
+        note = late_note(slot, moment, s)
+        end = slot.scheduled
+        per_unit, _ = await duty_state.report_counts(self.db, end - timedelta(days=7), end)
+        last = await duty_state.last_week(self.db, slot.period)
+        sums = digest.Sums(*await duty_state.accepted_sums(self.db))
+        transfers = await duty_state.transfer_count(self.db)
+        notes = await self._open_notices(moment)
+
+        def build() -> tuple[str, dict[int, str], WeekFigures]:
+            week = digest.weekly(
+                world, digest.ReportCounts(per_unit), slot.day, last, sums, transfers, notes, s
+            )
+            parts = {
+                u: note + digest.weekly_for_unit(ps, per_unit.get(u, 0), slot.day, s)
+                for u, ps in world.by_unit().items()
+                if u in world.unit_groups
+            }
+            t = week.tally
+            figures = WeekFigures(
+                period=slot.period, total=t.total, closed=t.closed, awaiting=t.awaiting
+            )
+            return note + week.text, parts, figures
+
+        return await asyncio.to_thread(build)
+
+    async def _open_notices(self, moment: datetime) -> str:
         """Notices of the last 30 days that not everyone has acknowledged, with their rate."""
         lines = []
-        for notice in await notices.sent_since(tx, moment - timedelta(days=30)):
-            acked, total = rate(await notices.recipients(tx, notice.id))
+        for notice in await notices.sent_since(self.db, moment - timedelta(days=30)):
+            acked, total = rate(await notices.recipients(self.db, notice.id))
             if acked < total:
                 head = " ".join(notice.text.split())[:20]
                 lines.append(
@@ -154,25 +232,13 @@ class DutyRunner:
         world = await self.world()
         local = moment.astimezone(self.settings.tz)
         year, week, _ = local.isocalendar()
-        chats = list(world.office)
-        if kind == "weekly":
-            chats += world.leaders + [g for gs in world.unit_groups.values() for g in gs]
-        targets = tuple(Target(c, False) for c in chats) or (Target(0, False),)
-        duty = Duty(
-            f"{kind}:preview",
-            kind,
-            moment,
-            targets,
-            on=local.date(),
-            extra={"period": f"{year}-W{week:02d}"},
-        )
-        async with self.db.transaction() as tx:
-            texts = await self._digest_texts(tx, world, duty, moment, keep=False)
-        if not chats:  # nothing registered yet: show the office's version
-            whole = next(iter(texts.values()), "")
-            texts = {0: whole}
+        slot = Slot(kind, local.date(), moment, f"{year}-W{week:02d}" if kind == "weekly" else "")  # type: ignore[arg-type]
+        if kind == "daily":
+            text = await self.daily_text(slot, world, moment)
+            return dict.fromkeys(world.office or [0], text)
+        whole, parts, _ = await self.weekly_texts(slot, world, moment)
+        texts = dict.fromkeys(world.office + world.leaders or [0], whole)
+        for unit_id, chats in world.unit_groups.items():
+            if unit_id in parts:
+                texts.update(dict.fromkeys(chats, parts[unit_id]))
         return texts
-
-
-def _key(duty: Duty, target: Target) -> str:
-    return f"{duty.key}@{target.chat_id}"
