@@ -172,14 +172,14 @@ def _draw(
     figure.legend(
         handles=[Patch(color=c, label=label) for c, label in zip(COLOURS, tc.LEGEND, strict=True)],
         loc="upper left",
-        bbox_to_anchor=(0.03, 1 - 78 / height_px),
+        bbox_to_anchor=(0.03, 1 - 70 / height_px),
         ncols=5,
         frameon=False,
         prop=at(19),
         handlelength=1.2,
         columnspacing=1.4,
     )
-    figure.text(0.04, 1 - 146 / height_px, tc.ORDER, fontproperties=at(15), color="#555555")
+    figure.text(0.04, 1 - 170 / height_px, tc.ORDER, fontproperties=at(15), color="#555555")
     figure.text(0.04, 40 / height_px, footer, fontproperties=at(17), color="#333333", va="bottom")
 
     axes = figure.add_axes(
