@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import logging
 import time
@@ -12,12 +13,14 @@ from pathlib import Path
 import pytest
 from matplotlib import font_manager
 
+from bot.cli import main
 from bot.sandbox.files import image_size
 from bot.services.duties import chart
 from bot.services.duties.chart import UnitBar, bars_from, render, worst_first
 from storage import duty_state
 from storage.db import Database
 from storage.duty_state import ProblemState, WeekFigures
+from storage.migrations import open_database
 from tests.unit.test_ledger_stats import TODAY, load_sample
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -140,3 +143,22 @@ def test_save_names_the_second_image_after_the_first(tmp_path: Path) -> None:
     paths = chart.save([b"a", b"b", b"c"], tmp_path / "chart.png")
     assert [p.name for p in paths] == ["chart.png", "chart-2.png", "chart-3.png"]
     assert (tmp_path / "chart-3.png").read_bytes() == b"c"
+
+
+def test_cli_writes_the_weekly_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[storage]\npath = "{tmp_path / "z.db"}"\n', encoding="utf-8")
+
+    async def sample() -> None:
+        db = await open_database(tmp_path / "z.db")
+        try:
+            await load_sample(db, tmp_path)
+        finally:
+            await db.close()
+
+    asyncio.run(sample())
+    out = tmp_path / "chart.png"
+    assert main(["digest", "weekly", "--chart", str(out), "--config", str(config)]) == 0
+    assert f"已生成挂图作战图：{out}" in capsys.readouterr().out
+    assert png_size(out.read_bytes())[0] == chart.WIDTH_PX
+    assert main(["digest", "daily", "--chart", str(out), "--config", str(config)]) == 2
