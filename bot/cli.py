@@ -46,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     dig = sub.add_parser("digest", help="打印（或发送）一日一小结 / 一周一汇总")
     dig.add_argument("kind", choices=["daily", "weekly"])
     dig.add_argument("--send", action="store_true", help="放入发件队列，由运行中的机器人发送")
+    dig.add_argument(
+        "--chart", type=Path, metavar="FILE", help="另存挂图作战图 PNG（仅一周一汇总）"
+    )
     dig.add_argument("--config", type=Path)
     code = sub.add_parser("code", help="生成一个绑定码")
     code.add_argument("unit", nargs="?", default="", help="单位名称（联络员需要）")
@@ -73,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
 
             if args.command == "tick":
                 return asyncio.run(duty_cli.tick(config, args.at))
-            return asyncio.run(duty_cli.digest(config, args.kind, send=args.send))
+            return asyncio.run(duty_cli.digest(config, args.kind, send=args.send, chart=args.chart))
         if args.command == "import":
             config = load_config(args.config, require_token=False)
             return _import(config, args.file, args.round)

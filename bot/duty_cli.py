@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
+from pathlib import Path
 
 from bot.config import Config
 from bot.messages import OutMessage
 from bot.services import notify
 from bot.services.duties.runner import DutyRunner
+from bot.texts import chart as tc
+from storage import duty_state, ledger
+from storage.db import Database
 from storage.migrations import open_database
 
 
@@ -22,8 +27,14 @@ async def tick(config: Config, moment: datetime) -> int:
     return 0
 
 
-async def digest(config: Config, kind: str, *, send: bool) -> int:
-    """Print what the digest would say now; with --send, queue it for the running bot."""
+async def digest(config: Config, kind: str, *, send: bool, chart: Path | None = None) -> int:
+    """Print what the digest would say now; with --send, queue it for the running bot.
+
+    chart: also write the weekly 挂图作战 chart there (FILE, FILE-2.png … if several).
+    """
+    if chart is not None and kind != "weekly":
+        print(tc.CLI_WEEKLY_ONLY, file=sys.stderr)
+        return 2
     db = await open_database(config.storage.path)
     try:
         runner = DutyRunner(config, db)
@@ -38,6 +49,24 @@ async def digest(config: Config, kind: str, *, send: bool) -> int:
                         key = f"manual-{kind}:{now.isoformat()}@{chat_id}"
                         await notify.enqueue(tx, key, chat_id, kind, OutMessage(text=text), now)
             print("已放入发件队列，运行中的机器人会按 Telegram 的频率限制发出。")
+        if chart is not None:
+            await _chart(db, now, chart)
     finally:
         await db.close()
     return 0
+
+
+async def _chart(db: Database, now: datetime, first: Path) -> None:
+    """Draw the chart as the weekly digest of `now` would, comparing with last week's."""
+    from bot.services.duties import chart
+
+    year, week, _ = now.isocalendar()
+    last = await duty_state.last_week(db, f"{year}-W{week:02d}")
+    latest = await ledger.latest_round(db)
+    drawn = await chart.weekly_chart(
+        await duty_state.problems(db), now.date(), last, latest.name if latest else ""
+    )
+    paths = chart.save(drawn.images, first)
+    print(tc.CLI_WROTE.format(files="、".join(str(p) for p in paths)))
+    if drawn.left_out:
+        print(tc.CLI_LEFT_OUT.format(count=drawn.left_out))

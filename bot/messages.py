@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 CALLBACK_DATA_MAX_BYTES = 64
 TEXT_MAX = 4096
@@ -28,9 +28,22 @@ class Button(BaseModel):
 
 
 class Attachment(BaseModel):
+    """A file to send: one Telegram holds (file_id), or one the bot wrote itself (path).
+
+    path: a file under the bot's data dir (a chart it drew), uploaded when the message
+    goes. An outbox row carries the path, not the bytes, so the file must outlive the row.
+    """
+
     model_config = ConfigDict(frozen=True)
     kind: Literal["photo", "document"]
-    file_id: str
+    file_id: str | None = None
+    path: str | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Attachment:
+        if (self.file_id is None) == (self.path is None):
+            raise ValueError("an attachment has a file_id or a path, exactly one of them")
+        return self
 
 
 class OutMessage(BaseModel):

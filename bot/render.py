@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    ReplyParameters,
+)
 from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
-from bot.messages import OutMessage
+from bot.messages import Attachment, OutMessage
 
 
 def keyboard(message: OutMessage) -> InlineKeyboardMarkup | None:
@@ -47,6 +55,15 @@ async def edit(bot: ExtBot[dict[str, Any]], chat_id: int, message: OutMessage) -
     return result if isinstance(result, Message) else None
 
 
+async def source(attachment: Attachment) -> str | InputFile:
+    """The file_id Telegram holds, or the bot's own file read off the event loop to upload."""
+    if attachment.path is None:
+        assert attachment.file_id is not None
+        return attachment.file_id
+    path = Path(attachment.path)
+    return InputFile(await asyncio.to_thread(path.read_bytes), filename=path.name)
+
+
 async def send(
     bot: ExtBot[dict[str, Any]],
     chat_id: int,
@@ -73,10 +90,11 @@ async def send(
         return await bot.send_message(
             chat_id, message.text, reply_markup=markup, rate_limit_args=rate, reply_parameters=reply
         )
+    file = await source(message.attachment)
     if message.attachment.kind == "photo":
         return await bot.send_photo(
             chat_id,
-            message.attachment.file_id,
+            file,
             caption=message.text or None,
             reply_markup=markup,
             rate_limit_args=rate,
@@ -84,7 +102,7 @@ async def send(
         )
     return await bot.send_document(
         chat_id,
-        message.attachment.file_id,
+        file,
         caption=message.text or None,
         reply_markup=markup,
         rate_limit_args=rate,
