@@ -26,6 +26,7 @@ from bot.messages import shorten
 from bot.services.ledger.figures import pct
 from bot.texts import chart as tc
 from bot.texts.dates import day
+from storage import standing
 from storage.duty_state import ProblemState, WeekFigures
 
 FONT_PACKAGE = "pylopdf_fonts_zh_cn"
@@ -75,22 +76,12 @@ class UnitBar:
 
 
 def bars_from(problems: list[ProblemState], today: date) -> list[UnitBar]:
-    """Each unit's bar, counted as the chart defines it: an open past-deadline problem is 逾期."""
-    counts: dict[str, list[int]] = {}
+    """Each unit's bar in the five shares of `storage.standing` (they add up to its total)."""
+    counts: dict[str, dict[str, int]] = {}
     for p in problems:
-        row = counts.setdefault(p.unit_name, [0, 0, 0, 0, 0])
-        late = p.kind != "ongoing" and p.deadline is not None and p.deadline < today
-        if p.status == "closed":
-            row[0] += 1
-        elif p.status == "awaiting_acceptance":
-            row[1] += 1
-        elif late:
-            row[4] += 1
-        elif p.status == "in_progress":
-            row[2] += 1
-        else:
-            row[3] += 1
-    return [UnitBar(name, *row) for name, row in counts.items()]
+        row = counts.setdefault(p.unit_name, dict.fromkeys(standing.SHARES, 0))
+        row[standing.share(p, today)] += 1
+    return [UnitBar(name, **row) for name, row in counts.items()]
 
 
 def worst_first(bars: list[UnitBar]) -> list[UnitBar]:

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
 from bot.config import Config
-from bot.messages import OutMessage
+from bot.messages import Attachment, OutMessage
 from bot.services import notify
-from bot.services.duties import digest, engine, todo
+from bot.services.duties import chart, digest, engine, table, todo
 from bot.services.duties.engine import Settings, Slot, World
 from bot.services.duties.render import late_note, red_message, todo_message
 from bot.services.ledger.figures import pct
@@ -24,14 +26,25 @@ from bot.services.notices import rate
 from bot.services.notify import Planned
 from bot.services.quiet import after_quiet
 from bot.services.workdays import WorkCalendar
+from bot.texts import duties as dt
 from bot.texts import office as ot
-from storage import duty_state, notices, outbox, state
+from storage import duty_state, ledger, notices, outbox, state
 from storage.db import Database
-from storage.duty_state import WeekFigures
+from storage.duty_state import ProblemState, WeekFigures
 
 log = logging.getLogger(__name__)
 
 SINCE_KEY = "duties.since"
+
+
+@dataclass(frozen=True)
+class WeekTexts:
+    whole: str  # the office's and leaders' digest
+    parts: dict[int, str]  # unit id → its group's part
+    figures: WeekFigures
+    cut: bool  # the message shows only the worst: the full table goes along
+    rows: list[digest.UnitRow]
+    red: list[ProblemState]
 
 
 class DutyRunner:
@@ -166,22 +179,49 @@ class DutyRunner:
     async def _weekly(
         self, slot: Slot, world: World, moment: datetime
     ) -> tuple[list[Planned], WeekFigures]:
-        whole, parts, figures = await self.weekly_texts(slot, world, moment)
-        planned = [
-            Planned(f"weekly:{slot.period}@{c}", c, "weekly", OutMessage(text=whole))
-            for c in world.office + world.leaders
-        ]
+        """The digest to the office and leaders with its chart (and the full table when the
+        message shows only the worst), and each unit group its own part."""
+        week = await self.weekly_texts(slot, world, moment)
+        top = world.office + world.leaders
+        key = f"weekly:{slot.period}"
+        planned = [Planned(f"{key}@{c}", c, "weekly", OutMessage(text=week.whole)) for c in top]
+        for n, path in enumerate(await self._chart(slot, world) if top else [], start=1):
+            photo = OutMessage(
+                text=dt.WEEKLY_CHART_CAPTION.format(week=digest.week_label(slot.day)),
+                attachment=Attachment(kind="photo", path=str(path)),
+            )
+            planned += [Planned(f"{key}:chart{n}@{c}", c, "weekly", photo) for c in top]
+        if week.cut and top:
+            path = self._files() / f"weekly-{slot.period}.xlsx"
+            data = await asyncio.to_thread(table.weekly_workbook, week.rows, week.red, slot.day)
+            await asyncio.to_thread(path.write_bytes, data)
+            book = OutMessage(
+                text=dt.WEEKLY_FILE_CAPTION.format(week=digest.week_label(slot.day)),
+                attachment=Attachment(kind="document", path=str(path)),
+            )
+            planned += [Planned(f"{key}:table@{c}", c, "weekly", book) for c in top]
         for unit_id, chats in world.unit_groups.items():
-            if unit_id in parts:
-                message = OutMessage(text=parts[unit_id])
-                planned += [
-                    Planned(f"weekly:{slot.period}@{c}", c, "weekly", message) for c in chats
-                ]
-        return planned, figures
+            if unit_id in week.parts:
+                message = OutMessage(text=week.parts[unit_id])
+                planned += [Planned(f"{key}@{c}", c, "weekly", message) for c in chats]
+        return planned, week.figures
 
-    async def weekly_texts(
-        self, slot: Slot, world: World, moment: datetime
-    ) -> tuple[str, dict[int, str], WeekFigures]:
+    def _files(self) -> Path:
+        folder = chart.folder(self.config.storage.evidence_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    async def _chart(self, slot: Slot, world: World) -> list[Path]:
+        """The 挂图作战 images, kept on disk until the outbox has sent them."""
+        last = await duty_state.last_week(self.db, slot.period)
+        latest = await ledger.latest_round(self.db)
+        drawn = await chart.weekly_chart(
+            world.problems, slot.day, last, latest.name if latest else ""
+        )
+        first = self._files() / f"weekly-{slot.period}.png"
+        return await asyncio.to_thread(chart.save, drawn.images, first)
+
+    async def weekly_texts(self, slot: Slot, world: World, moment: datetime) -> WeekTexts:
         """The office's and leaders' digest, each unit's part, and the figures to keep."""
         s = self.settings
         note = late_note(slot, moment, s)
@@ -192,7 +232,7 @@ class DutyRunner:
         transfers = await duty_state.transfer_count(self.db)
         notes = await self._open_notices(moment)
 
-        def build() -> tuple[str, dict[int, str], WeekFigures]:
+        def build() -> WeekTexts:
             week = digest.weekly(
                 world, digest.ReportCounts(per_unit), slot.day, last, sums, transfers, notes, s
             )
@@ -205,7 +245,7 @@ class DutyRunner:
             figures = WeekFigures(
                 period=slot.period, total=t.total, closed=t.closed, awaiting=t.awaiting
             )
-            return note + week.text, parts, figures
+            return WeekTexts(note + week.text, parts, figures, week.cut, week.rows, week.red)
 
         return await asyncio.to_thread(build)
 
@@ -231,14 +271,15 @@ class DutyRunner:
         """What `kind` (daily or weekly) would say now, per chat (0: no group registered)."""
         world = await self.world()
         local = moment.astimezone(self.settings.tz)
-        year, week, _ = local.isocalendar()
-        slot = Slot(kind, local.date(), moment, f"{year}-W{week:02d}" if kind == "weekly" else "")  # type: ignore[arg-type]
+        year, number, _ = local.isocalendar()
+        period = f"{year}-W{number:02d}" if kind == "weekly" else ""
+        slot = Slot(kind, local.date(), moment, period)  # type: ignore[arg-type]
         if kind == "daily":
             text = await self.daily_text(slot, world, moment)
             return dict.fromkeys(world.office or [0], text)
-        whole, parts, _ = await self.weekly_texts(slot, world, moment)
-        texts = dict.fromkeys(world.office + world.leaders or [0], whole)
+        week = await self.weekly_texts(slot, world, moment)
+        texts = dict.fromkeys(world.office + world.leaders or [0], week.whole)
         for unit_id, chats in world.unit_groups.items():
-            if unit_id in parts:
-                texts.update(dict.fromkeys(chats, parts[unit_id]))
+            if unit_id in week.parts:
+                texts.update(dict.fromkeys(chats, week.parts[unit_id]))
         return texts
