@@ -30,6 +30,7 @@ from handlers import (
     report_flow,
     review,
     start,
+    transfer,
 )
 
 # Handler groups: lower runs first, and one handler at most fires per group.
@@ -81,6 +82,7 @@ def build_application(
         report_commands,
         notice,
         review,
+        transfer,
         digest,
     )
     for module in features:

@@ -42,6 +42,7 @@ COMMANDS_ADMIN = [
     ("notice", "发通知（需各单位点“已阅”）"),
     ("receipts", "通知已阅情况：/receipts [通知编号]"),
     ("reopen", "回头看：/reopen 问题编号 理由"),
+    ("transfer", "移交纪检监察：/transfer 问题编号 移交对象 说明"),
     ("digest", "生成汇总：/digest daily|weekly"),
     ("code", "生成绑定码：/code 单位 [contact|leader|admin]"),
     ("setgroup", "在群内登记群：/setgroup office|leaders|unit 单位"),

@@ -110,3 +110,8 @@ DECISIONS = {"approved": "通过（销号）", "rejected": "退回", "reopened":
 WITHDRAWN = "（已撤回）"
 EXPORT_CAPTION = "问题台账（导出时间 {at}）"
 EXPORT_FILE = "问题台账_{date}.xlsx"
+
+# /stats at a province's scale: the worst rows by name, the rest counted.
+STATS_WORST = "逾期最多的 {shown} 个（共 {count} 个，全表请发送 /export）："
+STATS_REST = "其余 {count} 个：问题 {total} 个，逾期 {overdue}"
+STATS_RESULTS_REST = "……另有 {count} 个，见 /export"

@@ -78,6 +78,7 @@ COMMANDS = {
     "review": "/review",
     "reopen": "/reopen R6-01-003 回头看发现制度未落实",  # R6-01-003 is closed in the world
     "digest": "/digest daily",
+    "transfer": "/transfer R6-01-001 县纪委监委 超期未办理",
 }
 BUTTONS = {
     "imp-ok": "imp:ok:{import_id}",
@@ -120,6 +121,7 @@ TABLE: dict[str, tuple[str, str, str, str, str]] = {
     "review": ("YYN", "NNN", "NNN", "NNN", "NNN"),
     "reopen": ("YYN", "NNN", "NNN", "NNN", "NNN"),
     "digest": ("YYN", "NNN", "NNN", "NNN", "NNN"),
+    "transfer": ("YYN", "NNN", "NNN", "NNN", "NNN"),
     "imp-ok": ("YYN", "NNN", "NNN", "NNN", "NNN"),
     "rv-ok": ("YYN", "NNN", "NNN", "NNN", "NNN"),
     "rv-no": ("YYN", "NNN", "NNN", "NNN", "NNN"),

@@ -22,6 +22,7 @@ ACTIONS = {
     "reopen": "回头看",
     "report": "报告进展",
     "withdraw": "撤回报告",
+    "transfer": "移交纪检监察",
 }
 
 

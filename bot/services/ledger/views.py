@@ -7,15 +7,15 @@ from datetime import date
 
 from bot.messages import shorten
 from bot.services.ledger import template as t
-from bot.services.ledger.export import days_overdue
 from bot.services.ledger.figures import completion_rate, pct, rectify_rate, stats
 from bot.texts import ledger as lt
-from storage import figures, ledger, people
+from storage import figures, ledger, people, standing
 from storage.ledger import Problem
 from storage.models import Unit
 from storage.reader import Reader
 
 PER_PAGE = 15
+STATS_ROWS = 20  # past this many units (or categories, rounds) /stats shows the worst
 TITLE_CHARS = 40
 
 
@@ -47,7 +47,7 @@ def limit_text(problem: Problem, today: date) -> str:
     when = problem.deadline.isoformat()
     if problem.status == "closed" or problem.kind == "ongoing":
         return lt.LIMIT_DONE.format(date=when)
-    late = days_overdue(problem.deadline, problem.kind, problem.status, today)
+    late = standing.days_overdue(problem, today)
     if late:
         return lt.LIMIT_OVERDUE.format(date=when, days=late)
     left = (problem.deadline - today).days
@@ -109,7 +109,7 @@ async def overdue_listing(db: Reader, today: date, unit_id: int | None = None) -
         if unit_id is None
         else await ledger.problems_of_unit(db, unit_id)
     )
-    late = [(days_overdue(p.deadline, p.kind, p.status, today), p) for p in problems]
+    late = [(standing.days_overdue(p, today), p) for p in problems]
     late = sorted(((d, p) for d, p in late if d > 0), key=lambda dp: (-dp[0], dp[1].code))
     items = [
         lt.OVERDUE_LINE.format(
@@ -147,6 +147,10 @@ async def stats_text(db: Reader, today: date) -> str:
     )
     for what, rows in (("单位", s.by_unit), ("问题类别", s.by_category), ("巡察轮次", s.by_round)):
         lines += ["", lt.STATS_SECTION.format(what=what)]
+        shown = rows
+        if len(rows) > STATS_ROWS:  # a province's thousand units: the worst, the rest counted
+            shown = sorted(rows, key=lambda c: (-c.overdue, rectify_rate(c) or 0.0))[:STATS_ROWS]
+            lines.append(lt.STATS_WORST.format(shown=len(shown), count=len(rows)))
         lines += [
             lt.STATS_LINE.format(
                 label=c.label,
@@ -155,16 +159,28 @@ async def stats_text(db: Reader, today: date) -> str:
                 complete=pct(completion_rate(c)),
                 overdue=c.overdue,
             )
-            for c in rows
+            for c in shown
         ]
+        if len(shown) < len(rows):
+            rest = [c for c in rows if c not in shown]
+            lines.append(
+                lt.STATS_REST.format(
+                    count=len(rest),
+                    total=sum(c.total for c in rest),
+                    overdue=sum(c.overdue for c in rest),
+                )
+            )
     for what, dimension in (("单位", "unit"), ("巡察轮次", "round")):
         results = await figures.accepted_results(db, dimension)  # type: ignore[arg-type]
         if results:
             lines += ["", lt.STATS_RESULTS_SECTION.format(what=what)]
+            top = sorted(results, key=lambda r: -r.money_x100)[:STATS_ROWS]
             lines += [
                 lt.STATS_RESULTS_LINE.format(
                     label=r.label, money=f"{r.money_x100 / 100:.2f}", rules=r.rules, people=r.people
                 )
-                for r in results
+                for r in (results if len(results) <= STATS_ROWS else top)
             ]
+            if len(results) > STATS_ROWS:
+                lines.append(lt.STATS_RESULTS_REST.format(count=len(results) - STATS_ROWS))
     return "\n".join(lines)
