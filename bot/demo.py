@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable
@@ -22,6 +23,7 @@ ADMIN_ID = 10001
 CONTACT_ID = 20001
 STRANGER_ID = 30001
 UNIT = "县交通运输局"
+TRANSFER = "/transfer R6-01-002 县纪委监委 超期10天未办理，问题线索由纪检监察机关再监督"
 CODE_RE = re.compile(r"绑定码：([A-Z0-9-]+)")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DEMO_PHOTO = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8  # stands in for a JPEG
@@ -99,7 +101,13 @@ async def run_demo(keep: Path | None = None) -> int:
                 contact_dm = sb.private_chat(contact)
                 today = clock().astimezone(runtime.duties.settings.tz).date()
 
+                admin = sb.user(ADMIN_ID, "王主任")
+                office = chats[0]
+                first_day = runtime.duties.calendar.next_workdays(today, 1)[0]
+
                 async def week_day(day: date) -> None:
+                    if day == first_day:  # the red list came at 09:00: hand one item over
+                        await _exchange(sb, office, lambda: sb.send_text(admin, office, TRANSFER))
                     if day == runtime.duties.calendar.next_workdays(today, 2)[-1]:
                         await _quick(sb, contact, contact_dm, "R6-01-003 已召开专题会，正在整改")
 
@@ -109,9 +117,21 @@ async def run_demo(keep: Path | None = None) -> int:
             for chat in chats:
                 print(sb.format_transcript(chat))
                 print()
+            for path in _keep_charts(folder):
+                print(f"挂图作战图：{path}")
             rejected = sb.rejected()
             print(f"沙盒拒绝的调用：{len(rejected)}")
             return 0 if not rejected else 1
+
+
+def _keep_charts(folder: Path) -> list[Path]:
+    """Copy the week's charts out of the demo's scratch folder, so they can be opened."""
+    kept = []
+    for chart in sorted((folder / "charts").glob("*.png")):
+        target = Path(tempfile.gettempdir()) / f"zhenggai-demo-{chart.name}"
+        shutil.copyfile(chart, target)
+        kept.append(target)
+    return kept
 
 
 async def _script(sb: Sandbox, ledger: bytes) -> list[SimChat]:

@@ -46,6 +46,7 @@ DAILY_COMPLETED = "今日申请验收 {completed} 项，今日销号 {closed} �
 DAILY_DUE_SOON = "未来 3 个工作日到期 {count} 项"
 DAILY_NEW_OVERDUE = "今日新增逾期 {count} 项"
 DAILY_RED = "红色预警 共 {total} 项，今日新增 {new} 项（见今日红色预警清单）"
+DAILY_RED_NO_NEW = "红色预警 共 {total} 项，今日无新增"
 DAILY_RED_NONE = "红色预警：无"
 DAILY_SILENT = "{days} 天以上未报告整改进展的单位："
 DAILY_ITEM = "· {code}｜{unit}｜{note}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from bot.clock import pinned_clock
 from bot.context import App
 from bot.sample import ROUND, write_xlsx
 from bot.services.ledger import session
@@ -73,8 +74,11 @@ async def test_stats_command_shows_the_same_figures(
     app: App, db: Database, recorder: RecordingRequest, tmp_path: Path
 ) -> None:
     await load_sample(db, tmp_path)
+    # The sample's deadlines are relative to TODAY: read the ledger on that day.
+    app.bot_data.services.clock = pinned_clock(datetime(2026, 11, 23, 10, tzinfo=UTC))
     await app.process_update(text_update(app.bot, user(ADMIN_ID), private_chat(ADMIN_ID), "/stats"))
     text = recorder.sent(ADMIN_ID)[-1]
-    assert "全部：问题 52 个，已销号 10，待验收 6，整改中 3，未启动 33" in text
+    # The five shares add up: 整改中 and 未启动 leave out the overdue ones.
+    assert "全部：问题 52 个，已销号 10，待验收 6，整改中 3，未启动 29，逾期 4" in text
     assert "整改率 19.2%，完成率 30.8%" in text
     assert "县交通运输局：7 个，整改率 42.9%，完成率 57.1%" in text

@@ -132,9 +132,12 @@ def daily(
     ]
     _more(lines, min(len(newly), LISTED), len(newly))
     red_total = sum(1 for p in world.problems if standing.is_red(p, day, s.red_after))
-    lines.append(
-        dt.DAILY_RED.format(total=red_total, new=new_red) if red_total else dt.DAILY_RED_NONE
-    )
+    if not red_total:
+        lines.append(dt.DAILY_RED_NONE)
+    elif new_red:
+        lines.append(dt.DAILY_RED.format(total=red_total, new=new_red))
+    else:
+        lines.append(dt.DAILY_RED_NO_NEW.format(total=red_total))
     silent = silent_units(world, day, s)
     lines.append(dt.DAILY_SILENT.format(days=s.named_after) + ("" if silent else dt.NONE))
     lines += [dt.DAILY_SILENT_ITEM.format(unit=u, days=d, count=c) for u, d, c in silent[:LISTED]]
