@@ -78,6 +78,9 @@ class Pace:
     # unevenly, so the overall budget keeps a margin for that jitter.
     global_per_second: int = 25
     global_window: float = 1.1
+    # Housekeeping calls that are not messages (each person's command list): few, and only
+    # while replies and the outbox leave more than half the overall budget unused.
+    background_per_second: float = 10.0
 
 
 @dataclass
@@ -175,6 +178,18 @@ class ChatRateLimiter(BaseRateLimiter[dict[str, Any]]):
         """Telegram said wait: hold this chat, and only this chat."""
         st = self._state(chat_id)
         st.blocked_until = max(st.blocked_until, self._clock() + seconds)
+
+    def spare(self) -> float:
+        """Seconds until messages use at most half the overall budget (0 when they do now)."""
+        now = self._clock()
+        p = self.pace
+        _prune(self._global, p.global_window, now)
+        return _window_wait(self._global, max(1, p.global_per_second // 2), p.global_window, now)
+
+    async def quiet(self) -> None:
+        """Wait while messages are busy: background work never competes with replies."""
+        while (wait := self.spare()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(wait)
 
     async def ready(self, chat_id: int, *, outbox: bool = False) -> None:
         """Wait until a message to this chat would fit, without taking the slot.

@@ -8,11 +8,13 @@ from collections.abc import Awaitable, Callable, Coroutine
 from types import TracebackType
 from typing import Any
 
+from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
 from bot.app import build_application
 from bot.clock import Clock, system_clock
-from bot.commands import publish_commands
+from bot.command_sweep import CommandSweep
+from bot.commands import publish_defaults
 from bot.config import Config
 from bot.context import App
 from bot.delivery import OutboxSender
@@ -48,6 +50,7 @@ class Runtime:
         self._poll_timeout = poll_timeout
         self._read_timeout = read_timeout
         self._tasks: list[asyncio.Task[None]] = []
+        self.chores: list[asyncio.Task[None]] = []  # may end without ending the bot (tests wait)
         self._closers: list[Callable[[], Awaitable[None]]] = []
         self.db: Database
         self.app: App
@@ -71,7 +74,11 @@ class Runtime:
         self.sender = OutboxSender(self.app.courier, self.db, limiter, clock=self._clock)
         await self.app.initialize()
         await self.app.start()
-        await publish_commands(self.app)
+        # Two calls at most; each person's own list follows in the background (below).
+        try:
+            await publish_defaults(self.app.bot, self.db)
+        except TelegramError as exc:  # the menus are a nicety: start anyway, retry next start
+            log.warning("default command lists not published: %s", exc)
         await self.sender.recover()
         resumed = await self.worker.resume()
         if resumed:
@@ -90,6 +97,14 @@ class Runtime:
         else:
             poller = Poller(self.app, self.db, self.worker, timeout=self._poll_timeout)
             self._spawn(poller.run(), "poller")
+        sweep = CommandSweep(
+            self.app.bot,
+            self.db,
+            self.config.office.admins,
+            limiter,
+            per_second=self._pace.background_per_second,
+        )
+        self.chores.append(asyncio.create_task(sweep.run(), name="commands"))
 
     def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
         self._tasks.append(asyncio.create_task(coro, name=name))
@@ -109,9 +124,10 @@ class Runtime:
             log.exception("duty tick failed")
 
     async def stop(self) -> None:
-        for task in self._tasks:
+        tasks = [*self.chores, *self._tasks]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
         for close in self._closers:
             await close()
         await self.worker.stop()

@@ -49,8 +49,7 @@ async def bind(update: Update, ctx: Context) -> None:
         tz=svc.config.schedule.timezone,
     )
     if result.outcome is BindOutcome.BOUND:
-        with contextlib.suppress(TelegramError):  # the binding stands; the menu is a nicety
-            await publish_personal_commands(ctx.bot, await actor_of(update, ctx))
+        await publish_personal_commands(ctx, user.id)  # the binding stands whatever it meets
 
 
 async def bind_in_group(update: Update, ctx: Context) -> None:

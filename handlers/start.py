@@ -17,7 +17,7 @@ async def start_private(update: Update, ctx: Context) -> None:
     actor = await actor_of(update, ctx)
     office = office_name(ctx)
     if actor.is_bound:  # Telegram takes a chat's command list only once the chat exists
-        await publish_personal_commands(ctx.bot, actor)
+        await publish_personal_commands(ctx, actor.tg_user_id)
     if not actor.is_bound:
         await answer(update, ctx, texts.START_UNBOUND.format(office=office))
         return

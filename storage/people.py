@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from storage.db import Tx
 from storage.models import Person, Role, RoleGrant
@@ -94,6 +95,18 @@ async def bound_user_ids(db: Reader) -> list[int]:
         " WHERE r.revoked_at IS NULL ORDER BY p.tg_user_id"
     )
     return [int(r[0]) for r in rows]
+
+
+async def active_roles_by_user(db: Reader) -> dict[int, set[Role]]:
+    """Each bound Telegram user's active roles, in one query (for the command lists)."""
+    rows = await db.fetchall(
+        "SELECT p.tg_user_id, r.role FROM people p JOIN roles r ON r.person_id = p.id"
+        " WHERE r.revoked_at IS NULL"
+    )
+    roles: dict[int, set[Role]] = {}
+    for row in rows:
+        roles.setdefault(int(row[0]), set()).add(cast(Role, str(row[1])))
+    return roles
 
 
 async def tg_id_of(db: Reader, person_id: int) -> int | None:

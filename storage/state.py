@@ -22,3 +22,11 @@ async def put(tx: Tx, key: str, value: str) -> None:
 async def delete(tx: Tx, key: str) -> bool:
     cur = await tx.execute("DELETE FROM bot_state WHERE key = ?", (key,))
     return cur.rowcount > 0
+
+
+async def with_prefix(db: Reader, prefix: str) -> dict[str, str]:
+    """Every value whose key starts with `prefix` (e.g. all `commands:` digests)."""
+    rows = await db.fetchall(
+        "SELECT key, value FROM bot_state WHERE substr(key, 1, ?) = ?", (len(prefix), prefix)
+    )
+    return {str(r[0]): str(r[1]) for r in rows}
