@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import date, datetime
+
+import aiosqlite
 
 from storage.db import Tx
 from storage.models import Record
@@ -51,6 +54,11 @@ async def problems(db: Reader) -> list[ProblemState]:
         "            (SELECT MAX(id) FROM transfers GROUP BY problem_id)) t"
         " ON t.problem_id = p.id ORDER BY p.id"
     )
+    # 50,000 rows take a while to convert: off the event loop, so users' replies go on.
+    return await asyncio.to_thread(_states, rows)
+
+
+def _states(rows: list[aiosqlite.Row]) -> list[ProblemState]:
     return [
         ProblemState(
             int(r[0]),

@@ -9,6 +9,9 @@ UPDATE problems SET
     last_report_id = (SELECT MAX(id) FROM reports r
                       WHERE r.problem_id = problems.id AND r.withdrawn_at IS NULL);
 
+-- The digests count a day's and a week's reports per unit.
+CREATE INDEX reports_created ON reports(created_at);
+
 -- A scheduled duty (a day's to-do for every unit, the red list, a digest) is done once:
 -- its row is written in the transaction that queues its messages.
 CREATE TABLE duty_runs (

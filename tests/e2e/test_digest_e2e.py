@@ -38,6 +38,10 @@ async def test_weekly_digest_reaches_office_and_leaders(sandbox: Sandbox, tmp_pa
                 lambda c=chat: any("一周一汇总" in str(m.get("text")) for m in sandbox.received(c)),
                 timeout=30,
             )
+        for chat in (OFFICE, LEADERS):  # the 挂图作战 chart follows the text, as a photo
+            await sandbox.wait_for(
+                lambda c=chat: any("photo" in m for m in sandbox.received(c)), timeout=30
+            )
         unit_group = -100_001
         await sandbox.wait_for(
             lambda: any(
@@ -47,13 +51,15 @@ async def test_weekly_digest_reaches_office_and_leaders(sandbox: Sandbox, tmp_pa
             timeout=60,
         )
     office_digest = next(
-        str(m["text"]) for m in sandbox.received(OFFICE) if "一周一汇总" in str(m["text"])
+        str(m["text"]) for m in sandbox.received(OFFICE) if "一周一汇总" in str(m.get("text"))
     )
-    assert "2026-W48" in office_digest
+    assert "【一周一汇总】第48周（11月23日—11月27日）" in office_digest
     assert "整改率" in office_digest
     assert "【各单位】" in office_digest
-    assert [m["text"] for m in sandbox.received(LEADERS) if "一周一汇总" in str(m["text"])] == [
+    assert [m["text"] for m in sandbox.received(LEADERS) if "一周一汇总" in str(m.get("text"))] == [
         office_digest
     ]
+    charts = [m for m in sandbox.received(OFFICE) if "photo" in m]
+    assert [m["caption"] for m in charts] == ["挂图作战图｜第48周（11月23日—11月27日）"]
     assert sandbox.rejected() == []
     assert sandbox.flood_violations == []
