@@ -9,17 +9,19 @@ from bot.context import Context
 from bot.messages import Attachment, Button, OutMessage
 from bot.render import send
 from bot.services import review as review_service
-from bot.services.ledger.views import limit_text, title
+from bot.services.ledger.views import deadline_text, title
 from bot.services.reporting import codes
 from bot.services.reporting.figures import show_count, show_money
+from bot.services.reporting.prompts import status_name
 from bot.services.uow import retire_buttons
-from bot.texts import fmt_time
+from bot.texts import fmt_day, fmt_time
 from bot.texts import office as ot
 from handlers.common import actor_of, answer, office_name, toast
 from handlers.office_common import ask, in_office_place, office_actor
 from storage import history, ledger, people, reports, reviews
 
 SHOWN = 5
+REPORT_CHARS = 500
 PROBLEM = r"^rv:(ok|no|files):(\d+):(\d+)$"
 EXTENSION = r"^ex:(ok|no):(\d+)$"
 
@@ -51,11 +53,11 @@ async def review_cmd(update: Update, ctx: Context) -> None:
                 code=problem.code,
                 unit=problem.unit_name,
                 title=title(problem),
-                limit=limit_text(problem, today),
+                limit=deadline_text(problem, today),
                 number=report.number,
                 at=fmt_time(report.created_at, tz),
                 author=author,
-                text=report.text[:500] or "—",
+                text=_cut(report.text, REPORT_CHARS) or "—",
             )
         ]
         if (
@@ -93,8 +95,8 @@ async def review_cmd(update: Update, ctx: Context) -> None:
             unit=problem.unit_name,
             title=title(problem),
             person=await people.name_of(db, request.person_id),
-            old=problem.deadline,
-            new=request.requested_deadline,
+            old=fmt_day(problem.deadline, today) if problem.deadline else ot.LIMIT_ONGOING,
+            new=fmt_day(request.requested_deadline, today),
             reason=request.reason,
         )
         await answer(
@@ -110,6 +112,11 @@ async def review_cmd(update: Update, ctx: Context) -> None:
         )
     if total > shown:
         await answer(update, ctx, ot.REVIEW_MORE.format(more=total - shown))
+
+
+def _cut(text: str, width: int) -> str:
+    """The text as written (its lines kept), with an ellipsis when it is cut."""
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 async def _admin_or_refuse(update: Update, ctx: Context, what: str) -> bool:
@@ -142,7 +149,7 @@ async def problem_button(update: Update, ctx: Context) -> None:
     if action == "no":
         problem = await ledger.get(svc.db, problem_id)
         if problem is None or problem.status != "awaiting_acceptance":
-            status = problem.status if problem else "—"
+            status = status_name(problem.status) if problem else "—"
             await toast(update, ot.REVIEW_STALE.format(status=status), alert=True)
             return
         await _ask_reason(

@@ -11,8 +11,8 @@ CLOSED = "问题 {code} 已销号，无需再报告。如需重新整改，请�
 NOT_FOUND = "本单位没有编号为 {code} 的未销号问题。发送 /mine 查看本单位的问题。"
 
 # /mine
-MINE_HEAD = "{unit} 未销号的问题 {count} 个（点按钮报告进展）："
-MINE_NONE = "{unit} 目前没有未销号的问题。"
+MINE_HEAD = "{unit}未销号的问题 {count} 个（点按钮报告进展）："
+MINE_NONE = "{unit}目前没有未销号的问题。"
 MINE_LINE = "{code}｜{status}｜{limit}\n  {title}"
 REPORT_BUTTON = "报告进展 {code}"
 PICK = "请选择要报告的问题："
@@ -82,11 +82,11 @@ COPY = "【整改进展】{unit}\n{code}：{title}\n报告人：{author}｜{clai
 # /extend
 EXTEND_USAGE = "用法：/extend 问题编号 新时限 理由\n例如：/extend R6-01-004 2027-03-31 项目审批流程调整，需延后开工"
 EXTEND_BAD_DATE = "新时限“{text}”不是有效日期，请写成 2027-03-31。"
-EXTEND_NOT_LATER = "新时限 {new} 必须晚于今天，且晚于现在的时限 {old}。"
+EXTEND_NOT_LATER = "新时限{new}必须晚于今天，且晚于现在的时限{old}。"
 EXTEND_ONGOING = "问题 {code} 是长期坚持的问题，没有时限，无需延期。"
-EXTEND_PENDING = "问题 {code} 已有一份待审核的延期申请（申请延至 {date}），请等待{office}审核。"
+EXTEND_PENDING = "问题 {code} 已有一份待审核的延期申请（申请延至{date}），请等待{office}审核。"
 EXTEND_NEED_REASON = "请写明延期理由。"
-EXTEND_OK = "延期申请已提交：问题 {code}，申请时限由 {old} 延至 {new}。\n理由：{reason}\n{office}审核后会通知您。"
+EXTEND_OK = "延期申请已提交：问题 {code}，申请时限由{old}延至{new}。\n理由：{reason}\n{office}审核后会通知您。"
 
 # /withdraw
 WITHDRAW_USAGE = "用法：/withdraw 报告编号（提交报告时回执中的编号）"
