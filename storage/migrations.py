@@ -30,6 +30,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "weekly_figures"),
     Migration(4, "notices"),
     Migration(5, "trust"),
+    Migration(6, "people_names"),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -114,7 +114,9 @@ async def _decide(
         )
         if approve:
             when = fmt_time(at, config.schedule.timezone)
-            await reply(ot.REVIEW_CLOSED.format(code=problem.code, who=actor.person.name, at=when))
+            await reply(
+                ot.REVIEW_CLOSED.format(code=problem.code, who=actor.person.signature, at=when)
+            )
         else:
             await reply(ot.REVIEW_REJECTED.format(code=problem.code, reason=reason))
         return Done(problem)
@@ -176,7 +178,7 @@ async def decide_extension(
                 tx,
                 at=at,
                 actor_id=actor.person.id,
-                actor_label=actor.person.name,
+                actor_label=actor.person.signature,
                 action="deadline",
                 entity="problem",
                 entity_id=problem.id,
@@ -212,7 +214,7 @@ async def decide_extension(
                 tx,
                 at=at,
                 actor_id=actor.person.id,
-                actor_label=actor.person.name,
+                actor_label=actor.person.signature,
                 action="review",
                 entity="problem",
                 entity_id=problem.id,

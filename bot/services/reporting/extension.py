@@ -57,7 +57,7 @@ async def request(
             tx,
             at=at,
             actor_id=actor.person.id,
-            actor_label=actor.person.name,
+            actor_label=actor.person.signature,
             action="extension_request",
             entity="problem",
             entity_id=problem.id,
