@@ -24,7 +24,7 @@ from bot.services.notify import to_office as notify_office
 from bot.services.reporting import codes, evidence, flow
 from bot.services.reporting.draft import Draft, DraftFile
 from bot.services.reporting.figures import FigureError, parse_count, parse_money
-from bot.services.reporting.prompts import prompt
+from bot.services.reporting.prompts import answered, prompt
 from bot.services.uow import retire_buttons
 from bot.texts import reporting as rt
 from handlers.common import actor_of, answer, office_name, send_out, toast
@@ -264,9 +264,20 @@ async def press(update: Update, ctx: Context) -> None:
     if expected not in (current, "any"):
         await toast(update, rt.STALE_BUTTON, alert=True)
         return
-    retire_buttons()  # answered: the keyboard comes off with the effect, never before it
+    # Answered: the prompt shows the answer in place of its keyboard, with the effect (never
+    # before it: a failed effect leaves the question open).
+    problem = await ledger.get(svc.db, draft.problem_id)
+    shown = query_text(update)
+    retire_buttons(answered(draft, problem.code if problem else "", name, shown))
     await _act(update, ctx, actor, draft, name)
     await toast(update)
+
+
+def query_text(update: Update) -> str | None:
+    """The text of the message whose button was pressed, when Telegram still shows it."""
+    query = update.callback_query
+    message = query.message if query is not None else None
+    return message.text if isinstance(message, Message) and message.text else None
 
 
 async def _act(update: Update, ctx: Context, actor: Actor, draft: Draft, name: str) -> None:

@@ -44,6 +44,15 @@ RULES = "（可选）新建或完善制度多少项？请回复整数；没有�
 PEOPLE = "（可选）问责多少人？请回复整数；没有请点“跳过”。"
 SKIP = "跳过"
 SKIP_ALL = "没有量化成果"
+FIGURE_NAMES = {"money": "挽回损失", "rules": "新建/完善制度", "people": "问责"}
+# A prompt, once answered, shows the answer in place of its buttons.
+ANSWER_DONE = "已收到文字 {texts} 段、附件 {files} 个，已点“完成”。"
+ANSWER_MORE = "（先补充照片或文件）"
+ANSWER_FIGURE = "{what}：{value}"
+ANSWER_NO_FIGURES = "量化成果：没有"
+ANSWER_SUBMITTED = "（已确认提交）"
+ANSWER_DISCARDED = "（已放弃）"
+ANSWER_EDIT = "（修改中）"
 CONFIRM = "请核对后提交：\n问题：{code}\n状态：{claim}\n文字：{text}\n附件：{files} 个\n挽回损失：{money}\n新建/完善制度：{rules}\n问责：{people}"
 SUBMIT = "确认提交"
 DISCARD = "放弃"

@@ -62,5 +62,28 @@ def prompt(draft: Draft, problem: Problem, *, in_group: bool = False) -> OutMess
     )
 
 
+def answered(draft: Draft, code: str, name: str, shown: str | None) -> str | None:
+    """What the prompt shows once its button `name` is pressed (None: only the keyboard goes).
+
+    `draft` is as it was when the button was pressed; `shown` is the prompt's text.
+    """
+    if name in ("cp", "cc"):
+        return rt.CLAIM.format(code=code) + (
+            rt.CLAIM_COMPLETED if name == "cc" else rt.CLAIM_PROGRESS
+        )
+    if name == "more":
+        return rt.CLAIM.format(code=code) + rt.ANSWER_MORE
+    if name == "done":
+        return rt.ANSWER_DONE.format(texts=len(draft.texts), files=len(draft.files))
+    if name == "skip" and draft.step in rt.FIGURE_NAMES:
+        return rt.ANSWER_FIGURE.format(what=rt.FIGURE_NAMES[draft.step], value=rt.SKIP)
+    if name == "none":
+        return rt.ANSWER_NO_FIGURES
+    if shown is None:
+        return None
+    endings = {"ok": rt.ANSWER_SUBMITTED, "no": rt.ANSWER_DISCARDED, "edit": rt.ANSWER_EDIT}
+    return f"{shown}\n\n{endings[name]}" if name in endings else None
+
+
 def status_name(status: str) -> str:
     return t.STATUS_NAMES[status]  # type: ignore[index]
