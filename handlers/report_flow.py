@@ -7,6 +7,7 @@ Registered before the commands; it stops the update when it took it.
 from __future__ import annotations
 
 import contextlib
+import unicodedata
 
 from telegram import Message, Update
 from telegram.error import BadRequest
@@ -189,18 +190,18 @@ async def _answer_step(
     svc = ctx.svc
     text = message.text
     if message.photo or message.document:
-        if draft.step not in ("collect", "claim"):
-            await answer(update, ctx, rt.WAITING_FOR.format(what=rt.MONEY))
-            return
         file = await keep_or_refuse(update, ctx, message)
         if file is None:
             return  # said why; the draft is as it was
         draft.files.append(file)
         if message.caption:
             draft.texts.append(message.caption)
-        draft.step = "collect"
         too_big = file.note is not None and file.sha256 is None
         note = rt.GOT_TOO_BIG.format(name=file.file_name or "照片") if too_big else None
+        if draft.step in ("collect", "claim"):
+            draft.step = "collect"
+        else:  # a figure or the confirm card: the file joins, the same question comes again
+            note = note or rt.FILE_ADDED.format(files=len(draft.files))
         await save_step(ctx, draft, note=note)
         return
     if text is None:
@@ -215,6 +216,10 @@ async def _answer_step(
         await save_step(ctx, draft)
         return
     if draft.step in ("money", "rules", "people"):
+        if _said_skip(text):  # typed 跳过 is the 跳过 button
+            draft.step = draft.after_figure()
+            await save_step(ctx, draft)
+            return
         try:
             value = parse_money(text) if draft.step == "money" else parse_count(text)
         except FigureError as exc:
@@ -227,6 +232,10 @@ async def _answer_step(
     await show_step(update, ctx, draft)  # a text where a button is expected: ask again
 
 
+def _said_skip(text: str) -> bool:
+    return unicodedata.normalize("NFKC", text).strip().strip("。.") == rt.SKIP
+
+
 STEPS = {
     "done": "collect",
     "cp": "claim",
@@ -235,6 +244,7 @@ STEPS = {
     "skip": "figure",
     "none": "money",
     "ok": "confirm",
+    "edit": "confirm",
     "no": "any",
     "into": "held",
     "new": "held",
@@ -317,6 +327,8 @@ async def _act(update: Update, ctx: Context, actor: Actor, draft: Draft, name: s
         draft.step = draft.after_figure()
     elif name == "none":
         draft.step = "confirm"
+    elif name == "edit":  # back to the figures; text, files and status stay as they are
+        draft.step = "money"
     await save_step(ctx, draft)
 
 

@@ -79,5 +79,8 @@ class RecordingRequest(BaseRequest):
             }
         elif endpoint == "getUpdates":
             result = []
+        elif endpoint == "getFile":  # the file's bytes are then this same JSON answer
+            name = f"photos/{params.get('file_id', 'f')}.jpg"
+            result = {"file_id": params.get("file_id"), "file_unique_id": "u", "file_path": name}
         self.calls[-1].result = result
         return 200, json.dumps({"ok": True, "result": result}).encode()

@@ -40,6 +40,13 @@ def prompt(draft: Draft, problem: Problem, *, in_group: bool = False) -> OutMess
         )
     if draft.step in ("money", "rules", "people"):
         text = {"money": rt.MONEY, "rules": rt.RULES, "people": rt.PEOPLE}[draft.step]
+        now = {
+            "money": show_money(draft.money) if draft.money is not None else None,
+            "rules": show_count(draft.rules, "项") if draft.rules is not None else None,
+            "people": show_count(draft.people, "人") if draft.people is not None else None,
+        }[draft.step]
+        if now is not None:  # correcting from the confirm card: say what stands
+            text += "\n" + rt.FIGURE_NOW.format(value=now)
         row = [button(rt.SKIP, "skip")]
         if draft.step == "money":
             row.append(button(rt.SKIP_ALL, "none"))
@@ -57,8 +64,13 @@ def prompt(draft: Draft, problem: Problem, *, in_group: bool = False) -> OutMess
             money=show_money(draft.money),
             rules=show_count(draft.rules, "项"),
             people=show_count(draft.people, "人"),
+        )
+        + "\n\n"
+        + rt.CONFIRM_HINT,
+        buttons=(
+            (button(rt.SUBMIT, "ok"), button(rt.DISCARD, "no")),
+            (button(rt.EDIT_FIGURES, "edit"),),
         ),
-        buttons=((button(rt.SUBMIT, "ok"), button(rt.DISCARD, "no")),),
     )
 
 
