@@ -29,7 +29,7 @@ from bot.services.reporting.prompts import answered, prompt
 from bot.services.uow import retire_buttons
 from bot.texts import reporting as rt
 from handlers.common import actor_of, answer, office_name, send_out, toast
-from storage import ledger
+from storage import chats, ledger
 from storage.ledger import Problem
 
 DRAFT_CALLBACK = r"^rd:([0-9a-f]{6}):(\w+)$"
@@ -157,6 +157,11 @@ async def route(update: Update, ctx: Context) -> None:
             why = flow.refusal(actor, None, office_name(ctx))
             await answer(update, ctx, why or rt.STALE_BUTTON)
             raise ApplicationHandlerStop
+        if not actor.is_bound and await _answers_a_reminder(ctx, message, chat.id):
+            # Someone in a unit's group answered a reminder without being bound: say so
+            # briefly there, rather than let the answer look taken.
+            await answer(update, ctx, rt.UNBOUND_REPLY.format(office=office_name(ctx)))
+            raise ApplicationHandlerStop
         return
     unit_id = actor.contact_role.unit_id
     assert unit_id is not None
@@ -182,6 +187,20 @@ async def route(update: Update, ctx: Context) -> None:
         problem, rest = quick
         await start_on(update, ctx, actor, problem.id, [rest] if rest.strip() else [])
         raise ApplicationHandlerStop
+
+
+async def _answers_a_reminder(ctx: Context, message: Message, chat_id: int) -> bool:
+    """A reply, in a unit's group, to a bot message that names one of the unit's problems."""
+    replied = message.reply_to_message
+    if chat_id > 0 or replied is None or replied.from_user is None:
+        return False
+    if replied.from_user.id != ctx.bot.id:
+        return False
+    group = await chats.get(ctx.svc.db, chat_id)
+    if group is None or group.purpose != "unit" or group.unit_id is None:
+        return False
+    problems = await ledger.open_of_unit_by_code(ctx.svc.db, group.unit_id)
+    return bool(codes.named_in(replied.text or replied.caption or "", problems))
 
 
 async def _answer_step(

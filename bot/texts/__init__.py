@@ -82,6 +82,11 @@ HELP_GROUP = (
     "管理员可发送：/setgroup office（巡察办工作群）、/setgroup leaders（领导群）、"
     "/setgroup unit 单位名称（单位群）。\n其他操作请在与我的私聊中进行。"
 )
+# /help in a group, for anyone but an admin: no admin commands, what the group is for.
+HELP_GROUP_HEAD = "本群{registered}。"
+HELP_GROUP_REPLY = "联络员可直接“回复”机器人在本群发出的提醒，报告整改进展。"
+HELP_GROUP_PRIVATE = "其他操作请在与我的私聊中进行，私聊发送 /help 查看您可用的命令。"
+HELP_GROUP_UNBOUND = "您尚未绑定身份：请向{office}索取绑定码，在与我的私聊中发送 /bind 绑定码。"
 GROUP_NOT_REGISTERED = "尚未登记"
 GROUP_REGISTERED = "已登记为：{what}"
 

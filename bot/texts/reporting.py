@@ -4,6 +4,7 @@ from __future__ import annotations
 
 # who may report
 NOT_BOUND = "请先绑定身份：向{office}索取绑定码后发送 /bind 绑定码。"
+UNBOUND_REPLY = "您尚未绑定身份，这条回复不会记为整改进展。请向{office}索取绑定码，在与我的私聊中发送 /bind 绑定码。"
 LEADER_READ_ONLY = "领导身份为只读，不能报告整改进展。"
 ADMIN_NOT_CONTACT = "管理员不能代替单位报告进展，请由单位联络员报告。"
 OTHER_UNIT = "问题 {code} 属于“{unit}”，您只能报告本单位（{mine}）的问题。"
