@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.texts import dates
 
-ROLE_NAMES = {"admin": "巡察办管理员", "contact": "联络员", "leader": "领导（只读）"}
+ROLE_NAMES = {"admin": "巡察办管理员", "contact": "联络员", "leader": "领导（查阅）"}
 PURPOSE_NAMES = {"office": "巡察办工作群", "leaders": "领导群", "unit": "单位群"}
 
 # Command lists published to Telegram, per scope: (command, description).

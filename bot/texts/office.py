@@ -76,12 +76,14 @@ EXTENSION_APPROVED = "已同意延期：{code} 的整改时限由{old}改为{new
 EXTENSION_REJECTED = "已不同意延期：{code}，理由：{reason}。已通知申请人。"
 REASON_EMPTY = "理由不能为空，请回复具体理由。"
 TO_UNIT_CLOSED = "【验收通过】{code} 已通过{office}验收，予以销号。\n{title}"
-TO_UNIT_REJECTED = "【验收退回】{code} 未通过验收，已退回继续整改。\n理由：{reason}\n{title}\n整改后请再次报告进展：/report {code}"
+TO_UNIT_REJECTED = "【验收退回】{code} 未通过验收，已退回继续整改。\n理由：{reason}\n{title}\n请于整改完成后再次报告整改进展（/report {code}）。"
 TO_UNIT_EXTENDED = "【延期获批】{code} 的整改时限由{old}延至{new}。\n{title}"
 TO_PERSON_EXTENSION_REJECTED = (
     "【延期未获批准】{code} 的延期申请未获同意，整改时限仍为{old}。\n理由：{reason}"
 )
-TO_UNIT_REOPENED = "【回头看】{code} 已重新打开，请继续整改并报告进展。\n理由：{reason}\n{title}"
+TO_UNIT_REOPENED = (
+    "【回头看】{code} 已重新打开，请继续整改，并及时报告整改进展。\n理由：{reason}\n{title}"
+)
 
 # /reopen
 REOPEN_USAGE = "用法：/reopen 问题编号 理由\n例如：/reopen R6-01-001 回头看发现制度未落实"

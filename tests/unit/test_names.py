@@ -92,3 +92,18 @@ async def test_the_report_is_signed_with_name_and_title(
     assert "fang_w" not in card
     await say(talk_app, ADMIN_ID, "/problem R6-01-001")
     assert "王芳（办公室主任）｜已完成，申请验收" in recorder.sent(ADMIN_ID)[-1]
+
+
+async def test_a_leader_is_shown_as_leader_for_reading(
+    talk_app: App, db: Database, recorder: RecordingRequest
+) -> None:
+    await say(talk_app, ADMIN_ID, "/code leader")
+    code = recorder.sent(ADMIN_ID)[-1].split("绑定码：")[1].split("\n")[0]
+    assert "身份：领导（查阅）" in recorder.sent(ADMIN_ID)[-1]
+    await say(talk_app, 601, f"/bind {code}")
+    assert "您的身份：领导（查阅）" in recorder.sent(601)[-1]
+    await say(talk_app, 601, "跳过")
+    await say(talk_app, 601, "/start")
+    assert "您的身份：领导（查阅）" in recorder.sent(601)[-1]
+    await say(talk_app, 601, "/report R6-01-001")
+    assert recorder.sent(601)[-1].startswith("领导身份仅供查阅，不能报告整改进展")
