@@ -24,6 +24,7 @@ from handlers import (
     ledger_export,
     ledger_import,
     ledger_views,
+    names,
     notice,
     office_waits,
     report_commands,
@@ -38,7 +39,8 @@ GUARD = -2  # a button pressed where it was not offered goes no further
 REMEMBER = -1  # record people and chats before anything reads them
 CONVERSATIONS = 0  # a contact's draft, reply or quick report; stops the update when it takes it
 OFFICE_ANSWERS = 1  # an admin's answer to an open question (notice content, a reason)
-COMMANDS = 2  # every feature's commands and buttons, then the fallback
+NAME_ANSWERS = 2  # 姓名 and 职务 after /bind: after a report, so a quick report is never a name
+COMMANDS = 3  # every feature's commands and buttons, then the fallback
 
 
 def build_application(
@@ -71,6 +73,7 @@ def build_application(
     app.add_handler(common.handlers()[0], group=REMEMBER)
     app.add_handlers(report_flow.handlers(), group=CONVERSATIONS)
     app.add_handlers(office_waits.handlers(), group=OFFICE_ANSWERS)
+    app.add_handlers(names.handlers(), group=NAME_ANSWERS)
     features = (
         start,
         binding,

@@ -103,7 +103,7 @@ async def code(update: Update, ctx: Context) -> None:
             role,
             unit,
             by=person.id if person else None,
-            by_label=person.name if person else str(actor.tg_user_id),
+            by_label=person.signature if person else str(actor.tg_user_id),
             at=now,
             ttl=timedelta(hours=svc.config.office.code_ttl_hours),
         )

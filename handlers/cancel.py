@@ -7,6 +7,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot import texts
 from bot.context import Context
+from bot.services import names
 from bot.services.reporting import flow
 from bot.services.uow import effect, reply
 from handlers.common import actor_of
@@ -15,7 +16,7 @@ from storage import drafts, state
 
 
 async def cancel(update: Update, ctx: Context) -> None:
-    """Leave a half-written report and any open question of the office's, in one effect."""
+    """Leave a half-written report and any open question (the office's, 姓名职务), in one effect."""
     actor = await actor_of(update, ctx)
     chat = update.effective_chat
     assert chat is not None
@@ -24,6 +25,8 @@ async def cancel(update: Update, ctx: Context) -> None:
         dropped = False
         for kind in WAITS:  # an open question of the office's
             dropped = await state.delete(tx, wait_key(kind, actor.tg_user_id, chat.id)) or dropped
+        if chat.type == "private":  # 姓名 and 职务 not given: the Telegram name serves
+            dropped = await state.delete(tx, names.wait_key(actor.tg_user_id)) or dropped
         person = actor.person
         has_draft = person is not None and await drafts.get(tx, person.id) is not None
         await reply(texts.CANCEL_DONE if dropped or has_draft else texts.CANCEL_NOTHING)

@@ -49,7 +49,7 @@ async def setgroup(update: Update, ctx: Context) -> None:
         purpose=purpose,
         unit=unit,
         by_person=person.id if person else 0,
-        by_label=person.name if person else str(actor.tg_user_id),
+        by_label=person.signature if person else str(actor.tg_user_id),
         at=ctx.svc.clock(),
     )
 

@@ -111,7 +111,7 @@ async def decide(update: Update, ctx: Context) -> None:
         int(match.group(2)),
         confirm=match.group(1) == "ok",
         by=actor.person.id,
-        by_label=actor.person.name,
+        by_label=actor.person.signature,
         at=svc.clock(),
         chat_id=chat.id if chat else None,
     )

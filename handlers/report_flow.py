@@ -7,6 +7,7 @@ Registered before the commands; it stops the update when it took it.
 from __future__ import annotations
 
 import contextlib
+import unicodedata
 
 from telegram import Message, Update
 from telegram.error import BadRequest
@@ -24,11 +25,11 @@ from bot.services.notify import to_office as notify_office
 from bot.services.reporting import codes, evidence, flow
 from bot.services.reporting.draft import Draft, DraftFile
 from bot.services.reporting.figures import FigureError, parse_count, parse_money
-from bot.services.reporting.prompts import prompt
+from bot.services.reporting.prompts import answered, prompt
 from bot.services.uow import retire_buttons
 from bot.texts import reporting as rt
 from handlers.common import actor_of, answer, office_name, send_out, toast
-from storage import ledger
+from storage import chats, ledger
 from storage.ledger import Problem
 
 DRAFT_CALLBACK = r"^rd:([0-9a-f]{6}):(\w+)$"
@@ -156,6 +157,11 @@ async def route(update: Update, ctx: Context) -> None:
             why = flow.refusal(actor, None, office_name(ctx))
             await answer(update, ctx, why or rt.STALE_BUTTON)
             raise ApplicationHandlerStop
+        if not actor.is_bound and await _answers_a_reminder(ctx, message, chat.id):
+            # Someone in a unit's group answered a reminder without being bound: say so
+            # briefly there, rather than let the answer look taken.
+            await answer(update, ctx, rt.UNBOUND_REPLY.format(office=office_name(ctx)))
+            raise ApplicationHandlerStop
         return
     unit_id = actor.contact_role.unit_id
     assert unit_id is not None
@@ -183,24 +189,38 @@ async def route(update: Update, ctx: Context) -> None:
         raise ApplicationHandlerStop
 
 
+async def _answers_a_reminder(ctx: Context, message: Message, chat_id: int) -> bool:
+    """A reply, in a unit's group, to a bot message that names one of the unit's problems."""
+    replied = message.reply_to_message
+    if chat_id > 0 or replied is None or replied.from_user is None:
+        return False
+    if replied.from_user.id != ctx.bot.id:
+        return False
+    group = await chats.get(ctx.svc.db, chat_id)
+    if group is None or group.purpose != "unit" or group.unit_id is None:
+        return False
+    problems = await ledger.open_of_unit_by_code(ctx.svc.db, group.unit_id)
+    return bool(codes.named_in(replied.text or replied.caption or "", problems))
+
+
 async def _answer_step(
     update: Update, ctx: Context, draft: Draft, message: Message, problems: dict[str, Problem]
 ) -> None:
     svc = ctx.svc
     text = message.text
     if message.photo or message.document:
-        if draft.step not in ("collect", "claim"):
-            await answer(update, ctx, rt.WAITING_FOR.format(what=rt.MONEY))
-            return
         file = await keep_or_refuse(update, ctx, message)
         if file is None:
             return  # said why; the draft is as it was
         draft.files.append(file)
         if message.caption:
             draft.texts.append(message.caption)
-        draft.step = "collect"
         too_big = file.note is not None and file.sha256 is None
         note = rt.GOT_TOO_BIG.format(name=file.file_name or "照片") if too_big else None
+        if draft.step in ("collect", "claim"):
+            draft.step = "collect"
+        else:  # a figure or the confirm card: the file joins, the same question comes again
+            note = note or rt.FILE_ADDED.format(files=len(draft.files))
         await save_step(ctx, draft, note=note)
         return
     if text is None:
@@ -215,6 +235,10 @@ async def _answer_step(
         await save_step(ctx, draft)
         return
     if draft.step in ("money", "rules", "people"):
+        if _said_skip(text):  # typed 跳过 is the 跳过 button
+            draft.step = draft.after_figure()
+            await save_step(ctx, draft)
+            return
         try:
             value = parse_money(text) if draft.step == "money" else parse_count(text)
         except FigureError as exc:
@@ -227,6 +251,10 @@ async def _answer_step(
     await show_step(update, ctx, draft)  # a text where a button is expected: ask again
 
 
+def _said_skip(text: str) -> bool:
+    return unicodedata.normalize("NFKC", text).strip().strip("。.") == rt.SKIP
+
+
 STEPS = {
     "done": "collect",
     "cp": "claim",
@@ -235,6 +263,7 @@ STEPS = {
     "skip": "figure",
     "none": "money",
     "ok": "confirm",
+    "edit": "confirm",
     "no": "any",
     "into": "held",
     "new": "held",
@@ -264,9 +293,20 @@ async def press(update: Update, ctx: Context) -> None:
     if expected not in (current, "any"):
         await toast(update, rt.STALE_BUTTON, alert=True)
         return
-    retire_buttons()  # answered: the keyboard comes off with the effect, never before it
+    # Answered: the prompt shows the answer in place of its keyboard, with the effect (never
+    # before it: a failed effect leaves the question open).
+    problem = await ledger.get(svc.db, draft.problem_id)
+    shown = query_text(update)
+    retire_buttons(answered(draft, problem.code if problem else "", name, shown))
     await _act(update, ctx, actor, draft, name)
     await toast(update)
+
+
+def query_text(update: Update) -> str | None:
+    """The text of the message whose button was pressed, when Telegram still shows it."""
+    query = update.callback_query
+    message = query.message if query is not None else None
+    return message.text if isinstance(message, Message) and message.text else None
 
 
 async def _act(update: Update, ctx: Context, actor: Actor, draft: Draft, name: str) -> None:
@@ -306,6 +346,8 @@ async def _act(update: Update, ctx: Context, actor: Actor, draft: Draft, name: s
         draft.step = draft.after_figure()
     elif name == "none":
         draft.step = "confirm"
+    elif name == "edit":  # back to the figures; text, files and status stay as they are
+        draft.step = "money"
     await save_step(ctx, draft)
 
 

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from datetime import datetime
+
+from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import Context
 from bot.messages import Attachment, Button, OutMessage
 from bot.render import send
 from bot.services import review as review_service
-from bot.services.ledger.views import limit_text, title
+from bot.services.access import Actor
+from bot.services.ledger.views import deadline_text, title
 from bot.services.reporting import codes
 from bot.services.reporting.figures import show_count, show_money
+from bot.services.reporting.prompts import status_name
 from bot.services.uow import retire_buttons
-from bot.texts import fmt_time
+from bot.texts import fmt_day, fmt_time
 from bot.texts import office as ot
 from handlers.common import actor_of, answer, office_name, toast
 from handlers.office_common import ask, in_office_place, office_actor
 from storage import history, ledger, people, reports, reviews
 
 SHOWN = 5
+REPORT_CHARS = 500
 PROBLEM = r"^rv:(ok|no|files):(\d+):(\d+)$"
 EXTENSION = r"^ex:(ok|no):(\d+)$"
 
@@ -51,11 +56,11 @@ async def review_cmd(update: Update, ctx: Context) -> None:
                 code=problem.code,
                 unit=problem.unit_name,
                 title=title(problem),
-                limit=limit_text(problem, today),
+                limit=deadline_text(problem, today),
                 number=report.number,
                 at=fmt_time(report.created_at, tz),
                 author=author,
-                text=report.text[:500] or "—",
+                text=_cut(report.text, REPORT_CHARS) or "—",
             )
         ]
         if (
@@ -93,8 +98,8 @@ async def review_cmd(update: Update, ctx: Context) -> None:
             unit=problem.unit_name,
             title=title(problem),
             person=await people.name_of(db, request.person_id),
-            old=problem.deadline,
-            new=request.requested_deadline,
+            old=fmt_day(problem.deadline, today) if problem.deadline else ot.LIMIT_ONGOING,
+            new=fmt_day(request.requested_deadline, today),
             reason=request.reason,
         )
         await answer(
@@ -110,6 +115,11 @@ async def review_cmd(update: Update, ctx: Context) -> None:
         )
     if total > shown:
         await answer(update, ctx, ot.REVIEW_MORE.format(more=total - shown))
+
+
+def _cut(text: str, width: int) -> str:
+    """The text as written (its lines kept), with an ellipsis when it is cut."""
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 async def _admin_or_refuse(update: Update, ctx: Context, what: str) -> bool:
@@ -142,17 +152,17 @@ async def problem_button(update: Update, ctx: Context) -> None:
     if action == "no":
         problem = await ledger.get(svc.db, problem_id)
         if problem is None or problem.status != "awaiting_acceptance":
-            status = problem.status if problem else "—"
+            status = status_name(problem.status) if problem else "—"
             await toast(update, ot.REVIEW_STALE.format(status=status), alert=True)
             return
-        await _ask_reason(
-            update, ctx, {"kind": "reject", "problem": problem_id, "report": report_id}, "退回"
-        )
+        wait = {"kind": "reject", "problem": problem_id, "report": report_id, **_card(update)}
+        await _ask_reason(update, ctx, wait, "退回")
         await toast(update)
         return
-    retire_buttons()
+    at = svc.clock()
+    _show_decision(ctx, actor, _card(update), ot.DECIDED_APPROVED, at)
     try:
-        await review_service.accept(svc.db, actor, problem_id, report_id, svc.config, svc.clock())
+        await review_service.accept(svc.db, actor, problem_id, report_id, svc.config, at)
     except review_service.Stale as exc:
         await toast(update, str(exc), alert=True)
         return
@@ -166,6 +176,47 @@ async def _send_files(update: Update, ctx: Context, report_id: int) -> None:
     for kind, file_id in await history.report_files(ctx.svc.db, report_id):
         message = OutMessage(text="", attachment=Attachment(kind=kind, file_id=file_id))
         await send(ctx.bot, chat.id, message)
+
+
+def _card(update: Update) -> dict[str, object]:
+    """The pressed card, to show its decision later: id, text and the 查看佐证材料 button."""
+    query = update.callback_query
+    card = query.message if query is not None else None
+    if not isinstance(card, Message) or not card.text:
+        return {}
+    files = [
+        b.callback_data
+        for row in (card.reply_markup.inline_keyboard if card.reply_markup else ())
+        for b in row
+        if isinstance(b.callback_data, str) and b.callback_data.startswith("rv:files:")
+    ]
+    return {"card": card.message_id, "card_text": card.text, "files": files[0] if files else ""}
+
+
+def _show_decision(
+    ctx: Context,
+    actor: Actor,
+    card: dict[str, object],
+    template: str,
+    at: datetime,
+    *,
+    reason: str = "",
+) -> None:
+    """With the decision's effect, the card shows it and who made it in place of its buttons."""
+    if "card" not in card:
+        retire_buttons()  # a card Telegram no longer shows us: its keyboard still comes off
+        return
+    who = actor.person.signature if actor.person else str(actor.tg_user_id)
+    decided = template.format(
+        reason=reason, who=who, at=fmt_time(at, ctx.svc.config.schedule.timezone)
+    )
+    files = str(card.get("files") or "")
+    keep = ((Button(text=ot.REVIEW_SHOW_FILES, action=files),),) if files else ()
+    retire_buttons(
+        f"{card['card_text']}\n\n{decided}",
+        buttons=keep,
+        message_id=int(str(card["card"])),
+    )
 
 
 async def _ask_reason(update: Update, ctx: Context, wait: dict[str, object], what: str) -> None:
@@ -189,21 +240,15 @@ async def extension_button(update: Update, ctx: Context) -> None:
         await toast(update, ot.REVIEW_STALE.format(status="已处理"), alert=True)
         return
     if not approve:
-        await _ask_reason(
-            update, ctx, {"kind": "extension", "extension": extension_id}, "不同意延期"
-        )
+        wait = {"kind": "extension", "extension": extension_id, **_card(update)}
+        await _ask_reason(update, ctx, wait, "不同意延期")
         await toast(update)
         return
-    retire_buttons()
+    at = svc.clock()
+    _show_decision(ctx, actor, _card(update), ot.DECIDED_EXTENDED, at)
     try:
         await review_service.decide_extension(
-            svc.db,
-            actor,
-            extension_id,
-            approve=True,
-            reason=None,
-            config=svc.config,
-            at=svc.clock(),
+            svc.db, actor, extension_id, approve=True, reason=None, config=svc.config, at=at
         )
     except review_service.Stale as exc:
         await toast(update, str(exc), alert=True)
@@ -217,8 +262,11 @@ async def reason_given(update: Update, ctx: Context, wait: dict[str, object], re
         await answer(update, ctx, ot.REASON_EMPTY)  # the question stays open
         return
     svc, actor = ctx.svc, await actor_of(update, ctx)
+    at, reject = svc.clock(), wait.get("kind") == "reject"
+    said = ot.DECIDED_REJECTED if reject else ot.DECIDED_NOT_EXTENDED
+    _show_decision(ctx, actor, wait, said, at, reason=reason.strip())
     try:
-        if wait.get("kind") == "reject":
+        if reject:
             await review_service.send_back(
                 svc.db,
                 actor,
@@ -226,7 +274,7 @@ async def reason_given(update: Update, ctx: Context, wait: dict[str, object], re
                 int(str(wait["report"])),
                 reason.strip(),
                 svc.config,
-                svc.clock(),
+                at,
             )
         else:
             await review_service.decide_extension(
@@ -236,7 +284,7 @@ async def reason_given(update: Update, ctx: Context, wait: dict[str, object], re
                 approve=False,
                 reason=reason.strip(),
                 config=svc.config,
-                at=svc.clock(),
+                at=at,
             )
     except review_service.Stale as exc:
         await answer(update, ctx, str(exc))

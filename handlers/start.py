@@ -9,7 +9,7 @@ from bot import texts
 from bot.commands import commands_for, publish_personal_commands
 from bot.context import Context
 from handlers.common import actor_of, answer, office_name
-from storage import chats
+from storage import chats, units
 
 
 async def start_private(update: Update, ctx: Context) -> None:
@@ -44,15 +44,27 @@ async def help_private(update: Update, ctx: Context) -> None:
 
 
 async def help_group(update: Update, ctx: Context) -> None:
-    """Say what this group is registered as and how to change it."""
+    """Say what this group is registered as; admins also read how to change it."""
     chat = update.effective_chat
-    known = await chats.get(ctx.svc.db, chat.id) if chat else None
+    db = ctx.svc.db
+    known = await chats.get(db, chat.id) if chat else None
+    registered = texts.GROUP_NOT_REGISTERED
     if known is not None and known.purpose is not None:
         what = texts.PURPOSE_NAMES[known.purpose]
+        unit = await units.get(db, known.unit_id) if known.unit_id is not None else None
+        what += f"（{unit.name}）" if unit else ""
         registered = texts.GROUP_REGISTERED.format(what=what)
-    else:
-        registered = texts.GROUP_NOT_REGISTERED
-    await answer(update, ctx, texts.HELP_GROUP.format(registered=registered))
+    actor = await actor_of(update, ctx)
+    if actor.is_admin:
+        await answer(update, ctx, texts.HELP_GROUP.format(registered=registered))
+        return
+    lines = [texts.HELP_GROUP_HEAD.format(registered=registered)]
+    if known is not None and known.purpose == "unit":
+        lines.append(texts.HELP_GROUP_REPLY)
+    lines.append(texts.HELP_GROUP_PRIVATE)
+    if not actor.is_bound:
+        lines.append(texts.HELP_GROUP_UNBOUND.format(office=office_name(ctx)))
+    await answer(update, ctx, "\n".join(lines))
 
 
 def handlers() -> list[BaseHandler[Update, Context, None]]:

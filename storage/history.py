@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from storage.models import AuditEntry, Record
+from storage.people import signature_sql
 from storage.reader import Reader
 
 
@@ -45,8 +46,8 @@ class DeadlineChange(Record):
 
 async def reports(db: Reader, problem_id: int) -> list[ReportRecord]:
     rows = await db.fetchall(
-        "SELECT r.id, r.number, p.name AS author, r.claim, r.text, r.recovered_wan_x100,"
-        " r.rules_count, r.accountable_count, r.created_at, r.withdrawn_at"
+        f"SELECT r.id, r.number, {signature_sql()} AS author, r.claim, r.text,"
+        " r.recovered_wan_x100, r.rules_count, r.accountable_count, r.created_at, r.withdrawn_at"
         " FROM reports r JOIN people p ON p.id = r.person_id WHERE r.problem_id = ? ORDER BY r.id",
         (problem_id,),
     )
@@ -64,7 +65,7 @@ async def attachments(db: Reader, problem_id: int) -> list[AttachmentRecord]:
 
 async def reviews(db: Reader, problem_id: int) -> list[ReviewRecord]:
     rows = await db.fetchall(
-        "SELECT p.name AS reviewer, v.decision, v.reason, v.created_at FROM reviews v"
+        f"SELECT {signature_sql()} AS reviewer, v.decision, v.reason, v.created_at FROM reviews v"
         " JOIN people p ON p.id = v.reviewer_id WHERE v.problem_id = ? ORDER BY v.id",
         (problem_id,),
     )

@@ -30,7 +30,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "weekly_figures"),
     Migration(4, "notices"),
     Migration(5, "trust"),
-    Migration(7, "signal"),  # 6 (people_names) lands from its own branch
+    Migration(6, "people_names"),
+    Migration(7, "signal"),
 )
 
 LATEST = MIGRATIONS[-1].version

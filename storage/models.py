@@ -29,8 +29,17 @@ class Unit(Record):
 class Person(Record):
     id: int
     tg_user_id: int
-    name: str
+    name: str  # as Telegram shows it, kept current
     username: str | None
+    full_name: str | None = None  # as the office registered it (姓名), given at binding
+    title: str | None = None  # 职务
+
+    @property
+    def signature(self) -> str:
+        """How reports and decisions are signed: 姓名（职务）, else the Telegram name."""
+        if not self.full_name:
+            return self.name
+        return f"{self.full_name}（{self.title}）" if self.title else self.full_name
 
 
 class RoleGrant(Record):

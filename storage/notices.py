@@ -6,6 +6,7 @@ from datetime import datetime
 
 from storage.db import Tx
 from storage.models import Record
+from storage.people import signature_sql
 from storage.reader import Reader
 from storage.times import iso
 
@@ -100,8 +101,8 @@ async def add_recipient(tx: Tx, notice_id: int, person_id: int, unit_id: int) ->
 
 async def recipients(db: Reader, notice_id: int) -> list[Recipient]:
     rows = await db.fetchall(
-        "SELECT r.person_id, p.name, p.tg_user_id, r.unit_id, u.name AS unit_name,"
-        " a.first_ack_at AS acked_at FROM notice_recipients r"
+        f"SELECT r.person_id, {signature_sql()} AS name, p.tg_user_id, r.unit_id,"
+        " u.name AS unit_name, a.first_ack_at AS acked_at FROM notice_recipients r"
         " JOIN people p ON p.id = r.person_id JOIN units u ON u.id = r.unit_id"
         " LEFT JOIN notice_receipts a ON a.notice_id = r.notice_id AND a.person_id = r.person_id"
         " WHERE r.notice_id = ? ORDER BY u.id, p.id",

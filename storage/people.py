@@ -10,6 +10,22 @@ from storage.models import Person, Role, RoleGrant
 from storage.reader import Reader
 from storage.times import iso
 
+_PERSON = "{p}.id, {p}.tg_user_id, {p}.name, {p}.username, {p}.full_name, {p}.title"
+
+
+def person_columns(alias: str = "p") -> str:
+    return _PERSON.format(p=alias)
+
+
+def signature_sql(alias: str = "p") -> str:
+    """SQL for how a person signs (as Person.signature): 姓名（职务）, else the Telegram name."""
+    p = alias
+    return (
+        f"CASE WHEN COALESCE({p}.full_name, '') = '' THEN {p}.name"
+        f" WHEN COALESCE({p}.title, '') = '' THEN {p}.full_name"
+        f" ELSE {p}.full_name || '（' || {p}.title || '）' END"
+    )
+
 
 async def upsert(tx: Tx, tg_user_id: int, name: str, username: str | None, at: datetime) -> Person:
     """Record a Telegram user we have seen, keeping their name current."""
@@ -27,7 +43,7 @@ async def upsert(tx: Tx, tg_user_id: int, name: str, username: str | None, at: d
 
 async def by_tg_id(db: Reader, tg_user_id: int) -> Person | None:
     row = await db.fetchone(
-        "SELECT id, tg_user_id, name, username FROM people WHERE tg_user_id = ?", (tg_user_id,)
+        f"SELECT {person_columns()} FROM people p WHERE p.tg_user_id = ?", (tg_user_id,)
     )
     return None if row is None else Person.from_row(row)
 
@@ -60,7 +76,7 @@ async def grant(
 
 async def contacts_of_unit(db: Reader, unit_id: int) -> list[Person]:
     rows = await db.fetchall(
-        "SELECT p.id, p.tg_user_id, p.name, p.username FROM people p"
+        f"SELECT {person_columns()} FROM people p"
         " JOIN roles r ON r.person_id = p.id"
         " WHERE r.role = 'contact' AND r.unit_id = ? AND r.revoked_at IS NULL ORDER BY p.id",
         (unit_id,),
@@ -70,7 +86,7 @@ async def contacts_of_unit(db: Reader, unit_id: int) -> list[Person]:
 
 async def with_role(db: Reader, role: Role) -> list[Person]:
     rows = await db.fetchall(
-        "SELECT p.id, p.tg_user_id, p.name, p.username FROM people p"
+        f"SELECT {person_columns()} FROM people p"
         " JOIN roles r ON r.person_id = p.id"
         " WHERE r.role = ? AND r.revoked_at IS NULL ORDER BY p.id",
         (role,),
@@ -80,7 +96,7 @@ async def with_role(db: Reader, role: Role) -> list[Person]:
 
 async def contact_names_by_unit(db: Reader) -> dict[int, list[str]]:
     rows = await db.fetchall(
-        "SELECT r.unit_id, p.name FROM roles r JOIN people p ON p.id = r.person_id"
+        f"SELECT r.unit_id, {signature_sql()} FROM roles r JOIN people p ON p.id = r.person_id"
         " WHERE r.role = 'contact' AND r.revoked_at IS NULL ORDER BY p.id"
     )
     names: dict[int, list[str]] = {}
@@ -115,5 +131,13 @@ async def tg_id_of(db: Reader, person_id: int) -> int | None:
 
 
 async def name_of(db: Reader, person_id: int) -> str:
-    row = await db.fetchone("SELECT name FROM people WHERE id = ?", (person_id,))
+    """How the person signs: 姓名（职务） as registered, else the Telegram name."""
+    row = await db.fetchone(f"SELECT {signature_sql()} FROM people p WHERE p.id = ?", (person_id,))
     return "" if row is None else str(row[0])
+
+
+async def set_names(tx: Tx, person_id: int, full_name: str | None, title: str | None) -> None:
+    """Keep the 姓名 and 职务 the person gave (None: not given, the Telegram name serves)."""
+    await tx.execute(
+        "UPDATE people SET full_name = ?, title = ? WHERE id = ?", (full_name, title, person_id)
+    )

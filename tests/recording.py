@@ -17,6 +17,7 @@ BOT_USER = {"id": 7000000001, "is_bot": True, "first_name": "整改通", "userna
 class Call:
     method: str
     params: dict[str, Any]
+    result: Any = None  # what Telegram answered (a sent message carries its message_id)
 
 
 class RecordingRequest(BaseRequest):
@@ -78,4 +79,8 @@ class RecordingRequest(BaseRequest):
             }
         elif endpoint == "getUpdates":
             result = []
+        elif endpoint == "getFile":  # the file's bytes are then this same JSON answer
+            name = f"photos/{params.get('file_id', 'f')}.jpg"
+            result = {"file_id": params.get("file_id"), "file_unique_id": "u", "file_path": name}
+        self.calls[-1].result = result
         return 200, json.dumps({"ok": True, "result": result}).encode()

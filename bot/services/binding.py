@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from bot import texts
+from bot.services import names
 from bot.services.uow import effect, reply
 from storage import audit, codes, people, units
 from storage.db import Database, Tx
@@ -142,7 +143,11 @@ async def bind(
     part of the effect (5 wrong codes an hour lock the user out)."""
     async with effect(db) as tx:
         result = await _bind(tx, tg_user_id, name, username, typed_hash(code), at)
-        await reply(render(result, office, tz))
+        said = render(result, office, tz)
+        person = await people.by_tg_id(tx, tg_user_id)
+        if result.outcome is BindOutcome.BOUND and person and await names.ask(tx, person):
+            said += "\n\n" + texts.NAME_ASK
+        await reply(said)
         return result
 
 

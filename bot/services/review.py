@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from bot.config import Config
 from bot.messages import shorten
@@ -12,7 +13,7 @@ from bot.services.access import Actor
 from bot.services.reporting.prompts import status_name
 from bot.services.reporting.status import change_status
 from bot.services.uow import effect, reply
-from bot.texts import fmt_time
+from bot.texts import fmt_day, fmt_time
 from bot.texts import office as ot
 from storage import audit, ledger, people, reports, reviews
 from storage.db import Database, Tx
@@ -113,7 +114,9 @@ async def _decide(
         )
         if approve:
             when = fmt_time(at, config.schedule.timezone)
-            await reply(ot.REVIEW_CLOSED.format(code=problem.code, who=actor.person.name, at=when))
+            await reply(
+                ot.REVIEW_CLOSED.format(code=problem.code, who=actor.person.signature, at=when)
+            )
         else:
             await reply(ot.REVIEW_REJECTED.format(code=problem.code, reason=reason))
         return Done(problem)
@@ -142,6 +145,11 @@ async def decide_extension(
     async with effect(db) as tx:
         request, problem = await _pending_extension(tx, extension_id)
         old = problem.deadline
+        today = at.astimezone(ZoneInfo(config.schedule.timezone)).date()
+
+        def day(value: date | None) -> str:
+            return ot.LIMIT_ONGOING if value is None else fmt_day(value, today)
+
         await reviews.decide_extension(
             tx, extension_id, "approved" if approve else "rejected", actor.person.id, reason, at
         )
@@ -170,7 +178,7 @@ async def decide_extension(
                 tx,
                 at=at,
                 actor_id=actor.person.id,
-                actor_label=actor.person.name,
+                actor_label=actor.person.signature,
                 action="deadline",
                 entity="problem",
                 entity_id=problem.id,
@@ -179,14 +187,19 @@ async def decide_extension(
                 detail=request.reason,
             )
             text = ot.TO_UNIT_EXTENDED.format(
-                code=problem.code, old=old, new=request.requested_deadline, title=_title(problem)
+                code=problem.code,
+                old=day(old),
+                new=day(request.requested_deadline),
+                title=_title(problem),
             )
             await notify.to_unit(
                 tx, f"extended:{extension_id}", problem.unit_id, "review", text, at, config.schedule
             )
         else:
             requester = await people.tg_id_of(tx, request.person_id)
-            text = ot.TO_PERSON_EXTENSION_REJECTED.format(code=problem.code, old=old, reason=reason)
+            text = ot.TO_PERSON_EXTENSION_REJECTED.format(
+                code=problem.code, old=day(old), reason=reason
+            )
             if requester is not None:
                 await notify.to_person(
                     tx,
@@ -201,7 +214,7 @@ async def decide_extension(
                 tx,
                 at=at,
                 actor_id=actor.person.id,
-                actor_label=actor.person.name,
+                actor_label=actor.person.signature,
                 action="review",
                 entity="problem",
                 entity_id=problem.id,
@@ -211,7 +224,9 @@ async def decide_extension(
         assert updated is not None
         if approve:
             await reply(
-                ot.EXTENSION_APPROVED.format(code=problem.code, old=old, new=updated.deadline)
+                ot.EXTENSION_APPROVED.format(
+                    code=problem.code, old=day(old), new=day(updated.deadline)
+                )
             )
         else:
             await reply(ot.EXTENSION_REJECTED.format(code=problem.code, reason=reason))

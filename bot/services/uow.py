@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from bot.clock import Clock, system_clock
-from bot.messages import OutMessage
+from bot.messages import Button, OutMessage
 from bot.services import notify
 from storage import inbox, state
 from storage.db import Database, Tx
@@ -31,6 +31,7 @@ class Turn:
     durable: bool = False  # it came from the inbox: its effect marks the inbox row done
     button_message_id: int | None = None  # the message whose button was pressed
     retire_buttons: bool = False  # its effect takes that message's keyboard off
+    answered: OutMessage | None = None  # … and shows the answer in its place (text, buttons)
     settles: list[str] = field(default_factory=list)  # open questions its effect answers
     clock: Clock = system_clock
     deliver: Deliver | None = None  # sends outbox rows now; set by the platform adapter
@@ -94,11 +95,16 @@ async def reply(message: OutMessage | str) -> None:
 
 
 async def unbutton() -> None:
-    """Take the keyboard off the message whose button was pressed (after the commit)."""
+    """Take the keyboard off the message whose button was pressed (after the commit).
+
+    When the turn says what was answered, the message shows it instead: a prompt keeps the
+    answer it was given, a review card the decision and who made it.
+    """
     opened = _open.get()
     turn = opened[1] if opened else None
     if turn is not None and turn.button_message_id is not None:
-        await reply(OutMessage(text="", edit_message_id=turn.button_message_id))
+        shown = turn.answered or OutMessage(text="")
+        await reply(shown.model_copy(update={"edit_message_id": turn.button_message_id}))
 
 
 def settle(key: str) -> None:
@@ -108,11 +114,25 @@ def settle(key: str) -> None:
         turn.settles.append(key)
 
 
-def retire_buttons() -> None:
-    """The pressed message's keyboard comes off with this update's effect (not before it)."""
+def retire_buttons(
+    answered: str | None = None,
+    *,
+    buttons: tuple[tuple[Button, ...], ...] = (),
+    message_id: int | None = None,
+) -> None:
+    """The pressed message's keyboard comes off with this update's effect (not before it).
+
+    answered: the message's new text, showing the answer (else only the keyboard goes);
+    buttons: the ones it keeps; message_id: another message of the bot's in this chat (a
+    card whose decision came by a typed reason rather than by its button).
+    """
     turn = current_turn.get()
     if turn is not None:
         turn.retire_buttons = True
+        if message_id is not None:
+            turn.button_message_id = message_id
+        if answered:
+            turn.answered = OutMessage(text=answered, buttons=buttons)
 
 
 async def flush(turn: Turn) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
-ROLE_NAMES = {"admin": "巡察办管理员", "contact": "联络员", "leader": "领导（只读）"}
+from bot.texts import dates
+
+ROLE_NAMES = {"admin": "巡察办管理员", "contact": "联络员", "leader": "领导（查阅）"}
 PURPOSE_NAMES = {"office": "巡察办工作群", "leaders": "领导群", "unit": "单位群"}
 
 # Command lists published to Telegram, per scope: (command, description).
@@ -50,9 +53,14 @@ COMMANDS_ADMIN = [
 
 
 def fmt_time(moment: datetime, tz: str) -> str:
-    from zoneinfo import ZoneInfo
+    """A moment as people in the office read it: 11月27日（周五）16:05, in its time zone."""
+    return dates.moment(moment.astimezone(ZoneInfo(tz)))
 
-    return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+
+def fmt_day(day: date, today: date, *, weekday: bool = True) -> str:
+    """A date in a message, 11月27日（周五）; with its year when that is not this year's."""
+    shown = dates.day(day) if weekday else dates.short_day(day)
+    return shown if day.year == today.year else f"{day.year}年{shown}"
 
 
 # /start and /help
@@ -75,6 +83,11 @@ HELP_GROUP = (
     "管理员可发送：/setgroup office（巡察办工作群）、/setgroup leaders（领导群）、"
     "/setgroup unit 单位名称（单位群）。\n其他操作请在与我的私聊中进行。"
 )
+# /help in a group, for anyone but an admin: no admin commands, what the group is for.
+HELP_GROUP_HEAD = "本群{registered}。"
+HELP_GROUP_REPLY = "联络员可直接“回复”机器人在本群发出的提醒，报告整改进展。"
+HELP_GROUP_PRIVATE = "其他操作请在与我的私聊中进行，私聊发送 /help 查看您可用的命令。"
+HELP_GROUP_UNBOUND = "您尚未绑定身份：请向{office}索取绑定码，在与我的私聊中发送 /bind 绑定码。"
 GROUP_NOT_REGISTERED = "尚未登记"
 GROUP_REGISTERED = "已登记为：{what}"
 
@@ -82,11 +95,18 @@ GROUP_REGISTERED = "已登记为：{what}"
 BIND_USAGE = "请在命令后附上绑定码，例如：/bind ABCD-EFGH-JKMN\n绑定码请向{office}索取。"
 BIND_OK = "绑定成功。您的身份：{role}{unit}。\n发送 /help 查看可用命令。"
 BIND_WRONG = "绑定码不正确，请核对后重试（一小时内还可再试 {left} 次）。"
-BIND_LOCKED = "绑定码错误次数过多，为安全起见请于 {until} 之后再试；如有疑问请联系{office}。"
+BIND_LOCKED = "绑定码错误次数过多，为安全起见请于{until}之后再试；如有疑问请联系{office}。"
 BIND_USED = "该绑定码已被使用过，每个绑定码只能用一次。请向{office}重新索取。"
-BIND_EXPIRED = "该绑定码已于 {at} 过期。请向{office}重新索取。"
+BIND_EXPIRED = "该绑定码已于{at}过期。请向{office}重新索取。"
 BIND_ALREADY = "您已经是{role}{unit}，无需重复绑定。"
 BIND_OTHER_UNIT = "您已是“{unit}”的联络员，不能再绑定为其他单位的联络员。如需变更，请联系{office}。"
+NAME_ASK = (
+    "请回复您的姓名和职务，例如：张三 办公室主任\n"
+    "（您提交的报告将以“姓名（职务）”署名；不便填写请回复“跳过”，将使用您的 Telegram 名称。）"
+)
+NAME_OK = "已登记。今后您的报告署名为：{signature}。"
+NAME_SKIPPED = "好的，您的报告将以 Telegram 名称“{name}”署名。"
+NAME_BAD = "请按“姓名 职务”回复，中间用空格隔开，例如：张三 办公室主任（姓名不超过 {name} 字，职务不超过 {title} 字）。不便填写请回复“跳过”。"
 BIND_IN_GROUP = "为保护绑定码，请在与我的私聊中发送 /bind。"
 BIND_BURNED_IN_GROUP = (
     "这个绑定码已在群里公开，为安全起见已作废，任何人都不能再用它绑定。"

@@ -73,14 +73,16 @@ UNIT_HEAD = (
 )
 PROBLEM_LINE = "{code}｜{status}｜{limit}\n  {title}"
 LIMIT_ONGOING = "长期坚持"
-LIMIT_LEFT = "时限 {date}（剩 {days} 天）"
-LIMIT_TODAY = "时限 {date}（今天到期）"
-LIMIT_OVERDUE = "时限 {date}（逾期 {days} 天）"
-LIMIT_DONE = "时限 {date}"
+# The deadline alone; a list puts LIMIT_LABEL before it, a card puts it after 整改时限：.
+LIMIT_LABEL = "时限 {limit}"
+LIMIT_LEFT = "{date}（剩 {days} 天）"
+LIMIT_TODAY = "{date}（今天到期）"
+LIMIT_OVERDUE = "{date}（逾期 {days} 天）"
+LIMIT_DONE = "{date}"
 OVERDUE_HEAD = "逾期问题 {count} 个（按逾期天数排序）"
 OVERDUE_LINE = "逾期 {days} 天｜{code}｜{unit}｜{status}\n  {title}"
 
-STATS_HEAD = "整改统计（截至 {today}）\n整改率 = 已销号 ÷ 问题总数；完成率 = (已销号 + 已完成待验收) ÷ 问题总数"
+STATS_HEAD = "整改统计（截至{today}）\n整改率 = 已销号 ÷ 问题总数；完成率 = (已销号 + 已完成待验收) ÷ 问题总数"
 STATS_TOTAL = "全部：问题 {total} 个，已销号 {closed}，待验收 {awaiting}，整改中 {in_progress}，未启动 {not_started}，逾期 {overdue}\n整改率 {rectify}，完成率 {complete}"
 STATS_SECTION = "【按{what}】"
 STATS_RESULTS = (
@@ -108,7 +110,7 @@ TRAIL_LINE = "{at}｜{actor}｜{action}"
 CLAIMS = {"progress": "持续推进", "completed": "已完成，申请验收"}
 DECISIONS = {"approved": "通过（销号）", "rejected": "退回", "reopened": "回头看重新打开"}
 WITHDRAWN = "（已撤回）"
-EXPORT_CAPTION = "问题台账（导出时间 {at}）"
+EXPORT_CAPTION = "问题台账（导出时间：{at}）"
 EXPORT_FILE = "问题台账_{date}.xlsx"
 
 # /stats at a province's scale: the worst rows by name, the rest counted.

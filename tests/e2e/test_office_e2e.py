@@ -159,7 +159,7 @@ async def test_review_flows_and_their_audit(sandbox: Sandbox, runtime: Runtime) 
     # A second request, rejected with a reason the requester is told.
     await ask(sandbox, alice, alice_dm, "/extend R6-01-003 2031-01-01 再延")
     sandbox.send_text(admin, dm, "/review")
-    await sandbox.wait_for(lambda: "2031-01-01" in str(sandbox.received(dm)[-1]["text"]), 15)
+    await sandbox.wait_for(lambda: "2031年1月1日" in str(sandbox.received(dm)[-1]["text"]), 15)
     ext = sandbox.received(dm)[-1]
     sandbox.press_button(admin, ext, buttons(ext)["不同意"])
     await sandbox.wait_for(lambda: "不同意延期的理由" in str(sandbox.received(dm)[-1]["text"]))

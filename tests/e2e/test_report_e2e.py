@@ -97,8 +97,8 @@ async def test_who_may_not_report_is_told_why(sandbox: Sandbox, runtime: Runtime
     leader = sandbox.user(504, "纪委刘书记")
     leader_dm = sandbox.private_chat(leader)
     await ask(sandbox, leader, leader_dm, f"/bind {code}")
-    assert "只读" in await ask(sandbox, leader, leader_dm, "/report R6-01-001")
-    assert "只读" in await ask(sandbox, leader, leader_dm, "R6-01-001 已完成整改")
+    assert "仅供查阅" in await ask(sandbox, leader, leader_dm, "/report R6-01-001")
+    assert "仅供查阅" in await ask(sandbox, leader, leader_dm, "R6-01-001 已完成整改")
     assert await count(runtime, "SELECT COUNT(*) FROM reports") == 0
     assert await count(runtime, "SELECT COUNT(*) FROM report_drafts") == 0
 
@@ -225,7 +225,7 @@ async def test_extension_request_is_stored_for_review(sandbox: Sandbox, runtime:
     assert "待审核" in await ask(sandbox, alice, dm, "/extend R6-01-001 2030-07-30 再延")
     rows = await runtime.db.fetchall("SELECT requested_deadline, status FROM extension_requests")
     assert [tuple(r) for r in rows] == [("2030-06-30", "pending")]
-    assert "只读" not in ok
+    assert "仅供查阅" not in ok
     _ = issue_code  # the helper module re-exports it for other tests
 
 

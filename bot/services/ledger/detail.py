@@ -7,7 +7,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.services.ledger import template as t
-from bot.services.ledger.views import limit_text, status_name
+from bot.services.ledger.views import deadline_text, status_name
+from bot.texts import dates, fmt_day
 from bot.texts import ledger as lt
 from storage import history
 from storage.ledger import Problem
@@ -44,7 +45,10 @@ async def problem_text(db: Reader, p: Problem, today: date, timezone: str) -> st
     zone = ZoneInfo(timezone)
 
     def when(moment: datetime) -> str:
-        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        return dates.moment(moment.astimezone(zone))
+
+    def due(day: date | None) -> str:
+        return lt.LIMIT_ONGOING if day is None else fmt_day(day, today, weekday=False)
 
     lines = [
         lt.PROBLEM_DETAIL.format(
@@ -54,7 +58,7 @@ async def problem_text(db: Reader, p: Problem, today: date, timezone: str) -> st
             unit=p.unit_name,
             category=p.category,
             kind=t.KIND_NAMES[p.kind],  # type: ignore[index]
-            limit=limit_text(p, today),
+            limit=deadline_text(p, today),
             leader=p.leader_name or "—",
             owner=p.owner_name or "—",
             description=p.description,
@@ -115,8 +119,8 @@ async def problem_text(db: Reader, p: Problem, today: date, timezone: str) -> st
         lines += [
             lt.DEADLINE_LINE.format(
                 at=when(c.changed_at),
-                old=c.old_deadline or lt.LIMIT_ONGOING,
-                new=c.new_deadline or lt.LIMIT_ONGOING,
+                old=due(c.old_deadline),
+                new=due(c.new_deadline),
                 reason=c.reason,
             )
             for c in changes

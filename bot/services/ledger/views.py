@@ -8,6 +8,7 @@ from datetime import date
 from bot.messages import shorten
 from bot.services.ledger import template as t
 from bot.services.ledger.figures import completion_rate, pct, rectify_rate, stats
+from bot.texts import dates, fmt_day
 from bot.texts import ledger as lt
 from storage import figures, ledger, people, standing
 from storage.ledger import Problem
@@ -41,10 +42,11 @@ def title(problem: Problem) -> str:
     return shorten(problem.description, TITLE_CHARS)
 
 
-def limit_text(problem: Problem, today: date) -> str:
+def deadline_text(problem: Problem, today: date) -> str:
+    """The deadline and how it stands (12月24日（剩 30 天）), as a card shows it after 整改时限："""
     if problem.deadline is None:
         return lt.LIMIT_ONGOING
-    when = problem.deadline.isoformat()
+    when = fmt_day(problem.deadline, today, weekday=False)
     if problem.status == "closed" or problem.kind == "ongoing":
         return lt.LIMIT_DONE.format(date=when)
     late = standing.days_overdue(problem, today)
@@ -56,6 +58,13 @@ def limit_text(problem: Problem, today: date) -> str:
         if left == 0
         else lt.LIMIT_LEFT.format(date=when, days=left)
     )
+
+
+def limit_text(problem: Problem, today: date) -> str:
+    """The deadline in a list line: 时限 12月24日（剩 30 天）, or 长期坚持."""
+    if problem.deadline is None:
+        return lt.LIMIT_ONGOING
+    return lt.LIMIT_LABEL.format(limit=deadline_text(problem, today))
 
 
 def status_name(problem: Problem) -> str:
@@ -125,7 +134,7 @@ async def stats_text(db: Reader, today: date) -> str:
     s = await stats(db, today)
     o = s.overall
     lines = [
-        lt.STATS_HEAD.format(today=today.isoformat()),
+        lt.STATS_HEAD.format(today=dates.day(today)),
         lt.STATS_TOTAL.format(
             total=o.total,
             closed=o.closed,

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from bot.services.access import Actor
 from bot.services.reporting.flow import Refused, refusal
 from bot.services.uow import effect, reply
+from bot.texts import fmt_day
 from bot.texts import reporting as rt
 from storage import audit, extensions
 from storage.db import Database
@@ -31,7 +32,11 @@ async def request(
     if problem.kind == "ongoing" or problem.deadline is None:
         raise Refused(rt.EXTEND_ONGOING.format(code=problem.code))
     if new <= today or new <= problem.deadline:
-        raise Refused(rt.EXTEND_NOT_LATER.format(new=new, old=problem.deadline))
+        raise Refused(
+            rt.EXTEND_NOT_LATER.format(
+                new=fmt_day(new, today), old=fmt_day(problem.deadline, today)
+            )
+        )
     if not reason.strip():
         raise Refused(rt.EXTEND_NEED_REASON)
     assert actor.person is not None
@@ -40,7 +45,9 @@ async def request(
         if pending is not None:
             raise Refused(
                 rt.EXTEND_PENDING.format(
-                    code=problem.code, date=pending.requested_deadline, office=office
+                    code=problem.code,
+                    date=fmt_day(pending.requested_deadline, today),
+                    office=office,
                 )
             )
         request_id = await extensions.create(
@@ -50,7 +57,7 @@ async def request(
             tx,
             at=at,
             actor_id=actor.person.id,
-            actor_label=actor.person.name,
+            actor_label=actor.person.signature,
             action="extension_request",
             entity="problem",
             entity_id=problem.id,
@@ -60,8 +67,8 @@ async def request(
         await reply(
             rt.EXTEND_OK.format(
                 code=problem.code,
-                old=problem.deadline,
-                new=new,
+                old=fmt_day(problem.deadline, today),
+                new=fmt_day(new, today),
                 reason=reason.strip(),
                 office=office,
             )

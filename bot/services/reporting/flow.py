@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config import Config
-from bot.messages import Button, OutMessage
+from bot.messages import Button, OutMessage, shorten
 from bot.services import notify
 from bot.services.access import Actor
 from bot.services.reporting.draft import Draft, DraftFile
@@ -231,8 +231,8 @@ async def _copies(
     text = rt.COPY.format(
         unit=problem.unit_name,
         code=problem.code,
-        title=" ".join(problem.description.split())[:60],
-        author=actor.person.name,
+        title=shorten(problem.description, 60),
+        author=actor.person.signature,
         claim=rt.CLAIM_COMPLETED if report.claim == "completed" else rt.CLAIM_PROGRESS,
         text=body or rt.NONE_TEXT,
         files=files,
@@ -275,7 +275,7 @@ async def withdraw(db: Database, actor: Actor, number: str, at: datetime) -> tup
             tx,
             at=at,
             actor_id=actor.person.id,
-            actor_label=actor.person.name,
+            actor_label=actor.person.signature,
             action="withdraw",
             entity="problem",
             entity_id=problem.id,

@@ -35,7 +35,7 @@ async def change_status(
         tx,
         at=at,
         actor_id=actor.person.id,
-        actor_label=actor.person.name,
+        actor_label=actor.person.signature,
         action="status",
         entity="problem",
         entity_id=problem.id,
