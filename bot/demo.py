@@ -164,6 +164,7 @@ async def _script(sb: Sandbox, ledger: bytes) -> list[SimChat]:
         sb, contact_dm, lambda: sb.send_text(contact, contact_dm, "/bind WXYZ-2345-6789")
     )
     await _exchange(sb, contact_dm, lambda: sb.send_text(contact, contact_dm, f"/bind {code}"))
+    await _exchange(sb, contact_dm, lambda: sb.send_text(contact, contact_dm, "李明 办公室主任"))
     await _exchange(sb, contact_dm, lambda: sb.send_text(contact, contact_dm, "/help"))
     await _exchange(sb, contact_dm, lambda: sb.send_text(contact, contact_dm, "/mine"))
     await _report(sb, contact, contact_dm)
