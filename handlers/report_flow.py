@@ -187,6 +187,11 @@ async def route(update: Update, ctx: Context) -> None:
         problem, rest = quick
         await start_on(update, ctx, actor, problem.id, [rest] if rest.strip() else [])
         raise ApplicationHandlerStop
+    if replied is not None and replied.from_user is not None and replied.from_user.id == ctx.bot.id:
+        named = codes.named_in(replied.text or replied.caption or "", problems)
+        if len(named) > 1:  # a reply to a to-do: which problem is it about?
+            await answer(update, ctx, rt.WHICH_OF_MANY.format(code=named[0].code))
+            raise ApplicationHandlerStop
 
 
 async def _answers_a_reminder(ctx: Context, message: Message, chat_id: int) -> bool:
