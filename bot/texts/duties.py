@@ -28,6 +28,7 @@ TODO_MORE_BUTTONS = "其余 {count} 项未设按钮，请回复本消息并以�
 # 红色预警清单: one a working day to the leaders and office groups, when something turned red.
 RED_HEAD = "【红色预警清单】{date}"
 RED_INTRO = "以下问题超期 {days} 天以上未办理，今日转为红色预警，请阅示："
+RED_INTRO_FIRST = "以下问题超期 {days} 天以上未办理，现列为红色预警，请阅示："
 RED_ITEM = "· {code}｜{unit}｜逾期 {days} 天（时限 {date}）｜{status}\n  {title}"
 RED_MORE = "，发送 /overdue 查看全部"
 RED_TOTAL = "目前红色预警共 {total} 项（今日新增 {new} 项）。"

@@ -110,6 +110,5 @@ WITHDRAW_TOO_LATE = "报告 {number} 已提交超过 24 小时，不能撤回。
 WITHDRAW_ALREADY = "报告 {number} 已经撤回过了。"
 WITHDRAW_OK = "已撤回报告 {number}（记录保留，标注为已撤回）。问题 {code} 当前状态：{status}。"
 WHICH_OF_MANY = (
-    "这条消息列出了多个问题，请点对应的“报告”按钮，或回复时以问题编号开头，"
-    "例如：{code} 已完成……"
+    "这条消息列出了多个问题，请点对应的“报告”按钮，或回复时以问题编号开头，例如：{code} 已完成……"
 )

@@ -61,31 +61,39 @@ def _section_head(todo: Todo, reason: str, count: int) -> str:
     return dt.TODO_SILENT.format(days=todo.silent_days, count=count)
 
 
+class Budget:
+    """Lines of one message within TEXT_BUDGET (UTF-16 units): what does not fit is counted."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.used = sum(utf16_len(line) + 1 for line in lines)
+        self.left_out = 0
+
+    def add(self, line: str, *, always: bool = False) -> None:
+        if not always and self.used + utf16_len(line) + 1 > TEXT_BUDGET:
+            self.left_out += 1
+            return
+        self.lines.append(line)
+        self.used += utf16_len(line) + 1
+
+
 def todo_message(todo: Todo, *, in_group: bool, cal: WorkCalendar, note: str = "") -> OutMessage:
     """One message: every item with its code, a button for each of the first twenty.
 
     A long list stays one message: lines past the text budget are counted, not shown
     (a reply starting with any code still reports on it, and /mine lists them all).
     """
-    lines = [note + dt.TODO_HEAD.format(unit=todo.unit_name, date=dates.day(todo.day)), dt.TODO_ASK]
-    used = sum(utf16_len(line) + 1 for line in lines)
-    left_out = 0
+    head = note + dt.TODO_HEAD.format(unit=todo.unit_name, date=dates.day(todo.day))
+    text = Budget([head, dt.TODO_ASK])
     for reason in ORDER:
         group = [i for i in todo.items if i.reason == reason]
-        if not group:
-            continue
-        head = _section_head(todo, reason, len(group))
-        lines.append(head)
-        used += utf16_len(head) + 1
-        for item in group:
-            line = _item_line(item, cal)
-            if used + utf16_len(line) + 1 > TEXT_BUDGET:
-                left_out += 1
-                continue
-            lines.append(line)
-            used += utf16_len(line) + 1
-    if left_out:
-        lines.append(dt.MORE.format(count=left_out))
+        if group:
+            text.add(_section_head(todo, reason, len(group)), always=True)
+            for item in group:
+                text.add(_item_line(item, cal))
+    lines = text.lines
+    if text.left_out:
+        lines.append(dt.MORE.format(count=text.left_out))
     with_button = todo.items[:MAX_BUTTONS]
     if len(todo.items) > MAX_BUTTONS:
         lines.append(dt.TODO_MORE_BUTTONS.format(count=len(todo.items) - MAX_BUTTONS))
@@ -103,10 +111,9 @@ def todo_message(todo: Todo, *, in_group: bool, cal: WorkCalendar, note: str = "
 def red_message(red: RedList, settings: Settings, note: str = "") -> str:
     lines = [
         note + dt.RED_HEAD.format(date=dates.day(red.day)),
-        dt.RED_INTRO.format(days=settings.red_after),
+        (dt.RED_INTRO_FIRST if red.first else dt.RED_INTRO).format(days=settings.red_after),
     ]
-    used = sum(utf16_len(line) + 1 for line in lines)
-    left_out = 0
+    text = Budget(lines)
     for p in red.new:
         assert p.deadline is not None
         line = dt.RED_ITEM.format(
@@ -119,13 +126,9 @@ def red_message(red: RedList, settings: Settings, note: str = "") -> str:
         )
         if p.transfer:
             line += "\n  " + dt.TRANSFERRED.format(to=p.transfer)
-        if used + utf16_len(line) + 1 > TEXT_BUDGET:
-            left_out += 1
-            continue
-        lines.append(line)
-        used += utf16_len(line) + 1
-    if left_out:
-        lines.append(dt.MORE.format(count=left_out) + dt.RED_MORE)
+        text.add(line)
+    if text.left_out:
+        lines.append(dt.MORE.format(count=text.left_out) + dt.RED_MORE)
     lines.append(dt.RED_TOTAL.format(total=red.total, new=len(red.new)))
     lines.append(dt.RED_TRANSFER_HINT)
     return "\n".join(lines)

@@ -16,7 +16,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from bot.config import Config
-from bot.messages import Attachment, OutMessage
+from bot.messages import Attachment, OutMessage, shorten
 from bot.services import notify
 from bot.services.duties import chart, digest, engine, table, todo
 from bot.services.duties.engine import Settings, Slot, World
@@ -255,7 +255,7 @@ class DutyRunner:
         for notice in await notices.sent_since(self.db, moment - timedelta(days=30)):
             acked, total = rate(await notices.recipients(self.db, notice.id))
             if acked < total:
-                head = " ".join(notice.text.split())[:20]
+                head = shorten(notice.text, 20)
                 lines.append(
                     ot.DIGEST_NOTICE.format(
                         id=notice.id,

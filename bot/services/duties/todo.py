@@ -135,6 +135,7 @@ class RedList:
     day: date
     new: list[ProblemState]  # turned red since the last red list, the most overdue first
     total: int  # red in all, today
+    first: bool = False  # the first red list ever: it names every red item
 
 
 def red_list(
@@ -151,4 +152,4 @@ def red_list(
     since = after if after is not None else cal.previous_workday(today)
     new = [p for p in red if first or _new(red_day(p, s, cal), since, today)]
     new.sort(key=lambda p: (-standing.days_overdue(p, today), p.code))
-    return RedList(today, new, len(red))
+    return RedList(today, new, len(red), first)
