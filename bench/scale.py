@@ -211,6 +211,12 @@ async def reply(source: Path, folder: Path, size: Size) -> list[Row]:
     return await replies_during_tick(fresh_copy(source, folder), OWED_SINCE)
 
 
+async def reply_idle(source: Path, folder: Path, size: Size) -> list[Row]:
+    from bench.scale_live import replies_nothing_owed
+
+    return await replies_nothing_owed(fresh_copy(source, folder))
+
+
 async def startup(source: Path, folder: Path, size: Size) -> list[Row]:
     from bench.scale_live import start_up
 
@@ -227,6 +233,7 @@ MEASURES: dict[str, Measure] = {
     "export": export,
     "stats": stats,
     "reply": reply,
+    "reply-idle": reply_idle,
     "startup": startup,
 }
 

@@ -34,6 +34,7 @@ ASK_TIMEOUT = 120.0  # a user who waits longer than this counts as never answere
 PAUSE = 1.5  # between an answer and the next question: slower than the 1/s a chat is paced at
 TAIL = 5.0  # seconds users go on asking after the tick has queued its messages
 WINDOW_MAX = 120.0
+IDLE_WINDOW = 30.0  # how long users ask a bot that owes nothing
 STARTUP_TARGET = 2.0
 
 
@@ -186,6 +187,18 @@ def quantile(values: list[float], q: float) -> float:
 
 async def replies_during_tick(db_path: Path, since: datetime) -> list[dict[str, Any]]:
     """Users ask while the first tick (a week owed) runs; their answers' times."""
+    return await _replies(db_path, since, "reply during the first tick", None)
+
+
+async def replies_nothing_owed(db_path: Path) -> list[dict[str, Any]]:
+    """The same users for IDLE_WINDOW seconds on a bot that owes nothing: the baseline."""
+    moment = TICK_AT + timedelta(days=30)
+    return await _replies(db_path, moment, "reply, nothing owed", IDLE_WINDOW)
+
+
+async def _replies(
+    db_path: Path, since: datetime, label: str, window_s: float | None
+) -> list[dict[str, Any]]:
     async with Sandbox(token=TOKEN, strict=True) as sb:
         populate(sb, db_path, since)
         crowd = askers(sb, db_path)
@@ -193,12 +206,16 @@ async def replies_during_tick(db_path: Path, since: datetime) -> list[dict[str, 
         polled = await first_poll(sb, bot)
         if polled is None:
             bot.stop()
-            return [_failed("replies during the first tick", bot)]
+            return [_failed(label, bot)]
         began = time.monotonic()
         stop = asyncio.Event()
         users = [asyncio.create_task(ask_until(sb, a, stop)) for a in crowd]
-        tick_s = await until_tick_done(db_path, bot.started)
-        await asyncio.sleep(TAIL)
+        if window_s is None:
+            tick_s = await until_tick_done(db_path, bot.started)
+            await asyncio.sleep(TAIL)
+        else:
+            tick_s = None
+            await asyncio.sleep(window_s)
         stop.set()
         await asyncio.gather(*users)
         window = time.monotonic() - began
@@ -208,17 +225,20 @@ async def replies_during_tick(db_path: Path, since: datetime) -> list[dict[str, 
     none = sum(a.unanswered for a in crowd)
     waits = times + [float("inf")] * none  # never answered: longer than any answer
     p50, p99 = quantile(waits, 0.5), quantile(waits, 0.99)
-    ticked = f"{tick_s:.1f} s" if tick_s is not None else f"> {WINDOW_MAX:.0f} s"
+    if window_s is not None:
+        ticked = "nothing owed"
+    else:
+        ticked = f"{tick_s:.1f} s" if tick_s is not None else f"not within {WINDOW_MAX:.0f} s"
     return [
         {
-            "label": "reply during the first tick",
+            "label": label,
             "figure": f"p50 {p50:.2f} s, p99 {p99:.2f} s, max {max(times, default=0):.1f} s",
             "target": "p99 ≤ 1 s",
             "ok": p99 <= 1,
             "rss": rss,
         },
         {
-            "label": "  answers, none, window",
+            "label": "  answered, none, window",
             "figure": f"{len(times)} answered, {none} none, {window:.0f} s, {len(crowd)} users",
             "target": "",
             "ok": None,
