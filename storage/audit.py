@@ -54,3 +54,11 @@ async def entries(db: Reader, action: str | None = None) -> list[AuditEntry]:
         params = (action,)
     rows = await db.fetchall(sql + " ORDER BY id", params)
     return [AuditEntry.from_row(r) for r in rows]
+
+
+async def entries_page(db: Reader, after_id: int, limit: int) -> list[AuditEntry]:
+    """The next `limit` entries by id after `after_id`: the whole log, a page at a time."""
+    rows = await db.fetchall(
+        "SELECT * FROM audit_log WHERE id > ? ORDER BY id LIMIT ?", (after_id, limit)
+    )
+    return [AuditEntry.from_row(r) for r in rows]

@@ -102,6 +102,25 @@ async def all_problems(db: Reader) -> list[Problem]:
     return [Problem.from_row(r) for r in rows]
 
 
+async def rounds(db: Reader) -> list[Round]:
+    rows = await db.fetchall("SELECT id, name FROM rounds ORDER BY id")
+    return [Round.from_row(r) for r in rows]
+
+
+async def problems_page(db: Reader, round_id: int, after_id: int, limit: int) -> list[Problem]:
+    """The round's next `limit` problems by id after `after_id`.
+
+    Paging by key keeps each read small and as fast as the first however long the ledger
+    is (the unary + makes SQLite walk the ids, not sort the round's every problem per page):
+    an export reads 50,000 problems without holding them all at once.
+    """
+    rows = await db.fetchall(
+        _PROBLEM + " WHERE +p.round_id = ? AND p.id > ? ORDER BY p.id LIMIT ?",
+        (round_id, after_id, limit),
+    )
+    return [Problem.from_row(r) for r in rows]
+
+
 async def insert(tx: Tx, round_id: int, code: str, fields: ProblemFields, at: datetime) -> int:
     return await tx.insert(
         "INSERT INTO problems (round_id, code, unit_id, category, description, measures,"
