@@ -137,6 +137,13 @@ def _fill(conn: sqlite3.Connection, size: Size, rng: random.Random) -> None:
     contacts = _people(conn, size, rng, made)
     statuses = _problems(conn, size, rng, start)
     _reports(conn, size, rng, contacts, statuses)
+    conn.execute(  # what storage.reports keeps on each problem as reports come in
+        "UPDATE problems SET"
+        " last_report_at = (SELECT MAX(created_at) FROM reports r"
+        "   WHERE r.problem_id = problems.id AND r.withdrawn_at IS NULL),"
+        " last_report_id = (SELECT MAX(id) FROM reports r"
+        "   WHERE r.problem_id = problems.id AND r.withdrawn_at IS NULL)"
+    )
     _reviews_and_audit(conn, size, rng, statuses)
     _notices(conn, size, rng, contacts)
     conn.execute(

@@ -78,6 +78,9 @@ class Pace:
     # unevenly, so the overall budget keeps a margin for that jitter.
     global_per_second: int = 25
     global_window: float = 1.1
+    # The outbox (digests, to-dos, notices) leaves part of the overall budget to replies, so a
+    # user waiting for an answer never queues behind a morning's thousand to-dos.
+    outbox_global_share: int = 18
     # Housekeeping calls that are not messages (each person's command list): few, and only
     # while replies and the outbox leave more than half the overall budget unused.
     background_per_second: float = 10.0
@@ -171,7 +174,8 @@ class ChatRateLimiter(BaseRateLimiter[dict[str, Any]]):
         if chat_id < 0:  # groups, supergroups and channels have negative ids
             cap = p.outbox_group_share if outbox else p.group_per_minute
             waits.append(_window_wait(st.sent, cap, p.group_window, now))
-        waits.append(_window_wait(self._global, p.global_per_second, p.global_window, now))
+        overall = p.outbox_global_share if outbox else p.global_per_second
+        waits.append(_window_wait(self._global, overall, p.global_window, now))
         return max(0.0, *waits)
 
     def block(self, chat_id: int, seconds: float) -> None:

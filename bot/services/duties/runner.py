@@ -181,13 +181,18 @@ class DutyRunner:
     ) -> tuple[list[Planned], WeekFigures]:
         """The digest to the office and leaders with its chart (and the full table when the
         message shows only the worst), and each unit group its own part."""
-        week = await self.weekly_texts(slot, world, moment)
         top = world.office + world.leaders
+        # The words, the chart and the table are built side by side, off the event loop.
+        week, charts = await asyncio.gather(
+            self.weekly_texts(slot, world, moment),
+            self._chart(slot, world) if top else asyncio.sleep(0, result=[]),
+        )
         key = f"weekly:{slot.period}"
+        label = digest.week_label(slot.day)
         planned = [Planned(f"{key}@{c}", c, "weekly", OutMessage(text=week.whole)) for c in top]
-        for n, path in enumerate(await self._chart(slot, world) if top else [], start=1):
+        for n, path in enumerate(charts, start=1):
             photo = OutMessage(
-                text=dt.WEEKLY_CHART_CAPTION.format(week=digest.week_label(slot.day)),
+                text=dt.WEEKLY_CHART_CAPTION.format(week=label),
                 attachment=Attachment(kind="photo", path=str(path)),
             )
             planned += [Planned(f"{key}:chart{n}@{c}", c, "weekly", photo) for c in top]
@@ -196,7 +201,7 @@ class DutyRunner:
             data = await asyncio.to_thread(table.weekly_workbook, week.rows, week.red, slot.day)
             await asyncio.to_thread(path.write_bytes, data)
             book = OutMessage(
-                text=dt.WEEKLY_FILE_CAPTION.format(week=digest.week_label(slot.day)),
+                text=dt.WEEKLY_FILE_CAPTION.format(week=label),
                 attachment=Attachment(kind="document", path=str(path)),
             )
             planned += [Planned(f"{key}:table@{c}", c, "weekly", book) for c in top]

@@ -50,6 +50,8 @@ def reminder_due(
 ) -> bool:
     """A reminder day of this deadline fell in (after, today]."""
     assert p.deadline is not None
+    if (p.deadline - today).days > 3 * max(s.remind_before, default=0) + 14:
+        return False  # no reminder day can have come yet (a cheap test for most of a ledger)
     anchor = cal.on_or_before(p.deadline)
     return any(
         _new(cal.workdays_before(anchor, offset), after, today) for offset in (*s.remind_before, 0)
