@@ -174,7 +174,7 @@ async def _export_at(problems: int, source: Path | None) -> Row:
     if source is None:  # a smaller ledger, for the growth
         people = max(problems // 25, 60)
         grown = Size(problems // 50, problems, problems * 10, admins=5, leaders=5, people=people)
-        source = cached(CACHE, grown)
+        source = await asyncio.to_thread(cached, CACHE, grown)  # it runs its own event loop
     db = await Database.open(source)  # reads only: no copy needed, nothing migrates
     try:
         before = rss_mb()
