@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-import aiosqlite
-
-from storage.db import Tx
+from storage.db import Database, Tx
 from storage.models import Record
 from storage.reader import Reader
 from storage.times import iso
@@ -44,21 +42,24 @@ def _time(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
 
 
-async def problems(db: Reader) -> list[ProblemState]:
-    """Every problem, in one scan (the last report is kept on the problem's row)."""
-    rows = await db.fetchall(
-        "SELECT p.id, p.code, p.unit_id, u.name, p.description, p.deadline, p.kind, p.status,"
-        " p.created_at, p.closed_at, p.last_report_at, p.last_report_id, t.to_whom"
-        " FROM problems p JOIN units u ON u.id = p.unit_id"
-        " LEFT JOIN (SELECT problem_id, to_whom FROM transfers WHERE id IN"
-        "            (SELECT MAX(id) FROM transfers GROUP BY problem_id)) t"
-        " ON t.problem_id = p.id ORDER BY p.id"
-    )
-    # 50,000 rows take a while to convert: off the event loop, so users' replies go on.
-    return await asyncio.to_thread(_states, rows)
+PROBLEMS_SQL = (
+    "SELECT p.id, p.code, p.unit_id, u.name, p.description, p.deadline, p.kind, p.status,"
+    " p.created_at, p.closed_at, p.last_report_at, p.last_report_id, t.to_whom"
+    " FROM problems p JOIN units u ON u.id = p.unit_id"
+    " LEFT JOIN (SELECT problem_id, to_whom FROM transfers WHERE id IN"
+    "            (SELECT MAX(id) FROM transfers GROUP BY problem_id)) t"
+    " ON t.problem_id = p.id ORDER BY p.id"
+)
 
 
-def _states(rows: list[aiosqlite.Row]) -> list[ProblemState]:
+async def problems(db: Database) -> list[ProblemState]:
+    """Every problem, in one scan (the last report is kept on the problem's row), read and
+    converted in a worker thread: 50,000 rows would hold the event loop for a third of a
+    second."""
+    return await db.scan(PROBLEMS_SQL, _states)
+
+
+def _states(rows: list[tuple[Any, ...]]) -> list[ProblemState]:
     return [
         ProblemState(
             int(r[0]),
