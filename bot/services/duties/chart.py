@@ -183,7 +183,8 @@ def _draw(
     for index, bar in enumerate(bars):
         _row(axes, index, first_rank + index + 1, bar, font)
     out = io.BytesIO()
-    figure.savefig(out, format="png", dpi=DPI, facecolor="white")
+    # Light compression: a fifth of the drawing time, for a file a phone still loads at once.
+    figure.savefig(out, format="png", dpi=DPI, facecolor="white", pil_kwargs={"compress_level": 1})
     return out.getvalue()
 
 
