@@ -7,8 +7,6 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.config import Config
-from bot.messages import OutMessage
-from bot.services import notify
 from bot.services.duties.runner import DutyRunner
 from bot.texts import chart as tc
 from storage import duty_state, ledger
@@ -27,7 +25,14 @@ async def tick(config: Config, moment: datetime) -> int:
     return 0
 
 
-async def digest(config: Config, kind: str, *, send: bool, chart: Path | None = None) -> int:
+async def digest(
+    config: Config,
+    kind: str,
+    *,
+    send: bool,
+    chart: Path | None = None,
+    now: datetime | None = None,
+) -> int:
     """Print what the digest would say now; with --send, queue it for the running bot.
 
     chart: also write the weekly 挂图作战 chart there (FILE, FILE-2.png … if several).
@@ -38,16 +43,12 @@ async def digest(config: Config, kind: str, *, send: bool, chart: Path | None = 
     db = await open_database(config.storage.path)
     try:
         runner = DutyRunner(config, db)
-        now = datetime.now(runner.settings.tz)
+        now = now or datetime.now(runner.settings.tz)
         texts = await runner.build_digest(kind, now)
         for chat_id, text in texts.items():
             print(f"== 发往 {chat_id or '（未登记巡察办工作群）'} ==\n{text}\n")
         if send:
-            async with db.transaction() as tx:
-                for chat_id, text in texts.items():
-                    if chat_id:
-                        key = f"manual-{kind}:{now.isoformat()}@{chat_id}"
-                        await notify.enqueue(tx, key, chat_id, kind, OutMessage(text=text), now)
+            await runner.send_now(kind, now)
             print("已放入发件队列，运行中的机器人会按 Telegram 的频率限制发出。")
         if chart is not None:
             await _chart(db, now, chart)

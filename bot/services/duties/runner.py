@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
@@ -272,13 +272,31 @@ class DutyRunner:
                 )
         return "；".join(lines)
 
-    async def build_digest(self, kind: str, moment: datetime) -> dict[int, str]:
-        """What `kind` (daily or weekly) would say now, per chat (0: no group registered)."""
-        world = await self.world()
+    def _now_slot(self, kind: str, moment: datetime) -> Slot:
         local = moment.astimezone(self.settings.tz)
         year, number, _ = local.isocalendar()
         period = f"{year}-W{number:02d}" if kind == "weekly" else ""
-        slot = Slot(kind, local.date(), moment, period)  # type: ignore[arg-type]
+        return Slot(kind, local.date(), moment, period)  # type: ignore[arg-type]
+
+    async def send_now(self, kind: str, moment: datetime) -> int:
+        """Queue what `kind` says now, as its slot would (the weekly with its chart and, when
+        cut, its table), under keys of its own: a digest asked for by hand. How many rows."""
+        world = await self.world()
+        slot = self._now_slot(kind, moment)
+        if kind == "daily":
+            planned = await self._daily(slot, world, moment)
+        else:
+            planned, _ = await self._weekly(slot, world, moment)
+        stamp = moment.isoformat()
+        manual = [replace(p, key=f"manual:{stamp}:{p.key}") for p in planned]
+        rows = await asyncio.to_thread(notify.rows_of, manual, moment)
+        async with self.db.transaction() as tx:
+            return await outbox.enqueue_many(tx, rows, moment)
+
+    async def build_digest(self, kind: str, moment: datetime) -> dict[int, str]:
+        """What `kind` (daily or weekly) would say now, per chat (0: no group registered)."""
+        world = await self.world()
+        slot = self._now_slot(kind, moment)
         if kind == "daily":
             text = await self.daily_text(slot, world, moment)
             return dict.fromkeys(world.office or [0], text)

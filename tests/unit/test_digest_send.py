@@ -1,0 +1,44 @@
+"""`zhenggai digest weekly --send` queues what the weekly slot would: its chart included."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.duty_cli import digest
+from storage import outbox
+from storage.migrations import open_database
+from tests.unit.duty_world import LEADERS, OFFICE, at, build, duty_config
+
+FRIDAY = date(2026, 11, 27)
+
+
+async def test_a_weekly_sent_by_hand_carries_its_chart(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = duty_config(tmp_path)
+    db = await open_database(config.storage.path)
+    await build(db, tmp_path, FRIDAY)
+    await db.close()
+    assert await digest(config, "weekly", send=True, now=at(FRIDAY, 16)) == 0
+    assert "已放入发件队列" in capsys.readouterr().out
+    db = await open_database(config.storage.path)
+    items = await outbox.all_items(db)
+    await db.close()
+
+    def slot_key(key: str) -> str:  # manual:<moment>:weekly:2026-W48:chart1@chat → weekly:…
+        bare = key.split("@")[0]
+        return bare[bare.index("weekly:") :]
+
+    payloads = {(i.chat_id, slot_key(i.key)): json.loads(i.payload) for i in items}
+    for chat in (OFFICE, LEADERS):
+        assert payloads[(chat, "weekly:2026-W48")]["text"].startswith("【一周一汇总】第48周")
+        photo = payloads[(chat, "weekly:2026-W48:chart1")]["attachment"]
+        assert photo["kind"] == "photo"
+        assert Path(photo["path"]).read_bytes().startswith(b"\x89PNG")
+    assert all(i.key.startswith("manual:") for i in items)  # not the slot's own keys
+    groups = {i.chat_id for i in items if i.chat_id not in (OFFICE, LEADERS)}
+    assert len(groups) == 8  # every unit group its own part
