@@ -42,3 +42,26 @@ async def test_a_weekly_sent_by_hand_carries_its_chart(
     assert all(i.key.startswith("manual:") for i in items)  # not the slot's own keys
     groups = {i.chat_id for i in items if i.chat_id not in (OFFICE, LEADERS)}
     assert len(groups) == 8  # every unit group its own part
+
+
+async def test_the_weekly_goes_out_without_its_chart_when_it_cannot_be_drawn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.services.duties import chart
+    from bot.services.duties.runner import DutyRunner
+
+    def broken(*args: object, **kwargs: object) -> list[bytes]:
+        raise chart.FontMissing("字体包未安装")
+
+    monkeypatch.setattr(chart, "render", broken)
+    config = duty_config(tmp_path)
+    db = await open_database(config.storage.path)
+    await build(db, tmp_path, FRIDAY)
+    runner = DutyRunner(config, db)
+    await runner.since(at(FRIDAY, 8))
+    await runner.tick(at(FRIDAY, 17, 1))
+    items = await outbox.all_items(db)
+    await db.close()
+    weekly = [i for i in items if i.kind == "weekly" and i.chat_id in (OFFICE, LEADERS)]
+    assert [json.loads(i.payload)["text"][:8] for i in weekly] == ["【一周一汇总】第"] * 2
+    assert "weekly chart could not be drawn" in caplog.text

@@ -185,7 +185,7 @@ class DutyRunner:
         # The words, the chart and the table are built side by side, off the event loop.
         week, charts = await asyncio.gather(
             self.weekly_texts(slot, world, moment),
-            self._chart(slot, world) if top else asyncio.sleep(0, result=[]),
+            self._chart_or_none(slot, world) if top else asyncio.sleep(0, result=[]),
         )
         key = f"weekly:{slot.period}"
         label = digest.week_label(slot.day)
@@ -215,6 +215,15 @@ class DutyRunner:
         folder = chart.folder(self.config.storage.evidence_dir)
         folder.mkdir(parents=True, exist_ok=True)
         return folder
+
+    async def _chart_or_none(self, slot: Slot, world: World) -> list[Path]:
+        """The chart, or none when it cannot be drawn: the digest's words go out regardless
+        (a missing font or a full disk must not hold the week's digest back, tick after tick)."""
+        try:
+            return await self._chart(slot, world)
+        except Exception:
+            log.exception("the weekly chart could not be drawn; the digest goes without it")
+            return []
 
     async def _chart(self, slot: Slot, world: World) -> list[Path]:
         """The 挂图作战 images, kept on disk until the outbox has sent them."""
