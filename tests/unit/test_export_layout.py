@@ -20,7 +20,7 @@ from bot.services.ledger import template as t
 from bot.services.ledger.export import export_xlsx
 from bot.services.ledger.figures import completion_rate, rectify_rate
 from bot.services.ledger.rows import LedgerRow
-from storage import audit, figures, ledger, people, progress, reports
+from storage import audit, figures, ledger, people, progress, reports, standing
 from storage.db import Database
 from storage.reports import NewReport
 from tests.unit.test_ledger_import import AT, TODAY, import_rows
@@ -135,7 +135,7 @@ async def test_every_sheet_holds_what_the_ledger_holds(
                 if report
                 else None,
                 report.text if report else None,  # an empty cell reads back as None
-                export.days_overdue(p.deadline, p.kind, p.status, TODAY),
+                standing.days_overdue(p, TODAY),
             ]
         )
     assert values(sheet) == expected

@@ -22,7 +22,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.services.ledger import template as t
 from bot.services.ledger.figures import completion_rate, rectify_rate
-from storage import audit, figures, ledger, progress
+from storage import audit, figures, ledger, progress, standing
 from storage.figures import Counts
 from storage.ledger import Problem
 from storage.models import AuditEntry
@@ -61,12 +61,6 @@ _UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 def writable(text: str) -> str:
     """The text without the characters a workbook cannot hold."""
     return _UNWRITABLE.sub("", text)
-
-
-def days_overdue(deadline: date | None, kind: str, status: str, today: date) -> int:
-    if deadline is None or kind == "ongoing" or status == "closed" or deadline >= today:
-        return 0
-    return (today - deadline).days
 
 
 class _Sheet:
@@ -154,7 +148,7 @@ class _Book:
                     s.cell(t.STATUS_NAMES[p.status]),  # type: ignore[index]
                     s.cell(reported, REPORTED_FORMAT),
                     s.cell(report.text[:300] if report else "", alignment=WRAP),
-                    s.cell(days_overdue(p.deadline, p.kind, p.status, self.today)),
+                    s.cell(standing.days_overdue(p, self.today)),
                 ]
             )
 
