@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 TITLE = "挂图作战：整改率 {rate}（{change}）"
-CHANGE = "较上周 {sign}{value} 个百分点"
-FIRST = "首次汇总"
 NO_PROBLEMS = "挂图作战：暂无问题"
 LEGEND = ("已销号", "待验收", "整改中", "未启动", "逾期")
 ROW = "{rank}. {unit}"

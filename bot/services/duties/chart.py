@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from bot.messages import shorten
+from bot.services.duties.digest import change_text
 from bot.services.ledger.figures import pct
 from bot.texts import chart as tc
 from bot.texts.dates import day
@@ -107,12 +108,7 @@ def change_pp(rate: float | None, closed_before: int, total_before: int) -> floa
 def title(rate: float | None, change: float | None) -> str:
     if rate is None:
         return tc.NO_PROBLEMS
-    if change is None:
-        moved = tc.FIRST
-    else:
-        sign = "+" if round(change, 1) >= 0 else "−"
-        moved = tc.CHANGE.format(sign=sign, value=f"{abs(change):.1f}")
-    return tc.TITLE.format(rate=pct(rate), change=moved)
+    return tc.TITLE.format(rate=pct(rate), change=change_text(change))
 
 
 def render(

@@ -145,18 +145,17 @@ def daily(
     return "\n".join(lines)
 
 
-def _change(now: float | None, before: float | None) -> str:
-    if now is None or before is None:
+def change_text(points: float | None) -> str:
+    """较上周 +3.1 个百分点 (or 首次汇总): the one wording of a rate's change, for the digest
+    and the chart alike; a change that rounds to zero reads +0.0, never −0.0."""
+    if points is None:
         return dt.WEEKLY_FIRST
-    diff = (now - before) * 100
-    return dt.WEEKLY_CHANGE.format(sign="+" if diff >= 0 else "−", value=f"{abs(diff):.1f}")
+    sign = "+" if round(points, 1) >= 0 else "−"
+    return dt.WEEKLY_CHANGE.format(sign=sign, value=f"{abs(points):.1f}")
 
 
-def change_points(now: float | None, last: WeekFigures | None) -> float | None:
-    """The change of 整改率 since last week's digest, in percentage points."""
-    if now is None or last is None or not last.total:
-        return None
-    return (now - last.closed / last.total) * 100
+def _change(now: float | None, before: float | None) -> str:
+    return change_text(None if now is None or before is None else (now - before) * 100)
 
 
 @dataclass(frozen=True)
