@@ -9,8 +9,6 @@ from pathlib import Path
 from bot.config import Config
 from bot.services.duties.runner import DutyRunner
 from bot.texts import chart as tc
-from storage import duty_state, ledger
-from storage.db import Database
 from storage.migrations import open_database
 
 
@@ -51,23 +49,16 @@ async def digest(
             await runner.send_now(kind, now)
             print("已放入发件队列，运行中的机器人会按 Telegram 的频率限制发出。")
         if chart is not None:
-            await _chart(db, now, chart)
+            await _chart(runner, now, chart)
     finally:
         await db.close()
     return 0
 
 
-async def _chart(db: Database, now: datetime, first: Path) -> None:
+async def _chart(runner: DutyRunner, now: datetime, first: Path) -> None:
     """Draw the chart as the weekly digest of `now` would, comparing with last week's."""
-    from bot.services.duties import chart
-
-    year, week, _ = now.isocalendar()
-    last = await duty_state.last_week(db, f"{year}-W{week:02d}")
-    latest = await ledger.latest_round(db)
-    drawn = await chart.weekly_chart(
-        await duty_state.problems(db), now.date(), last, latest.name if latest else ""
-    )
-    paths = chart.save(drawn.images, first)
+    slot = runner.slot_now("weekly", now)
+    paths, left_out = await runner.draw_chart(slot, await runner.world(), first)
     print(tc.CLI_WROTE.format(files="、".join(str(p) for p in paths)))
-    if drawn.left_out:
-        print(tc.CLI_LEFT_OUT.format(count=drawn.left_out))
+    if left_out:
+        print(tc.CLI_LEFT_OUT.format(count=left_out))

@@ -105,6 +105,12 @@ class Slot:
         return f"{self.kind}:{self.period or self.day.isoformat()}"
 
 
+def week_period(day: date) -> str:
+    """The ISO week a weekly digest belongs to, as its keys and `weekly_figures` name it."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
 def at(day: date, when: time, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, when, tzinfo=tz)
 
@@ -119,8 +125,7 @@ def due_slots(moment: datetime, since: datetime, s: Settings, cal: WorkCalendar)
             found.append(Slot(kind, last.date(), last))  # type: ignore[arg-type]
     weekly = _last_weekly(local, since, s, cal)
     if weekly is not None:
-        year, week, _ = weekly.isocalendar()
-        found.append(Slot("weekly", weekly.date(), weekly, f"{year}-W{week:02d}"))
+        found.append(Slot("weekly", weekly.date(), weekly, week_period(weekly.date())))
     return found
 
 

@@ -227,13 +227,18 @@ class DutyRunner:
 
     async def _chart(self, slot: Slot, world: World) -> list[Path]:
         """The 挂图作战 images, kept on disk until the outbox has sent them."""
+        paths, _ = await self.draw_chart(slot, world, self._files() / f"weekly-{slot.period}.png")
+        return paths
+
+    async def draw_chart(self, slot: Slot, world: World, first: Path) -> tuple[list[Path], int]:
+        """The weekly slot's chart written as `first`, first-2.png …, comparing with last
+        week's figures; and how many units it leaves out."""
         last = await duty_state.last_week(self.db, slot.period)
         latest = await ledger.latest_round(self.db)
         drawn = await chart.weekly_chart(
             world.problems, slot.day, last, latest.name if latest else ""
         )
-        first = self._files() / f"weekly-{slot.period}.png"
-        return await asyncio.to_thread(chart.save, drawn.images, first)
+        return await asyncio.to_thread(chart.save, drawn.images, first), drawn.left_out
 
     async def weekly_texts(self, slot: Slot, world: World, moment: datetime) -> WeekTexts:
         """The office's and leaders' digest, each unit's part, and the figures to keep."""
@@ -281,17 +286,17 @@ class DutyRunner:
                 )
         return "；".join(lines)
 
-    def _now_slot(self, kind: str, moment: datetime) -> Slot:
-        local = moment.astimezone(self.settings.tz)
-        year, number, _ = local.isocalendar()
-        period = f"{year}-W{number:02d}" if kind == "weekly" else ""
-        return Slot(kind, local.date(), moment, period)  # type: ignore[arg-type]
+    def slot_now(self, kind: str, moment: datetime) -> Slot:
+        """The slot of `kind` as if it were due at `moment` (a digest asked for by hand)."""
+        day = moment.astimezone(self.settings.tz).date()
+        period = engine.week_period(day) if kind == "weekly" else ""
+        return Slot(kind, day, moment, period)  # type: ignore[arg-type]
 
     async def send_now(self, kind: str, moment: datetime) -> int:
         """Queue what `kind` says now, as its slot would (the weekly with its chart and, when
         cut, its table), under keys of its own: a digest asked for by hand. How many rows."""
         world = await self.world()
-        slot = self._now_slot(kind, moment)
+        slot = self.slot_now(kind, moment)
         if kind == "daily":
             planned = await self._daily(slot, world, moment)
         else:
@@ -305,7 +310,7 @@ class DutyRunner:
     async def build_digest(self, kind: str, moment: datetime) -> dict[int, str]:
         """What `kind` (daily or weekly) would say now, per chat (0: no group registered)."""
         world = await self.world()
-        slot = self._now_slot(kind, moment)
+        slot = self.slot_now(kind, moment)
         if kind == "daily":
             text = await self.daily_text(slot, world, moment)
             return dict.fromkeys(world.office or [0], text)
