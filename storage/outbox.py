@@ -26,13 +26,18 @@ _NOTHING_BEFORE = (
 )
 
 
+_INSERT = (
+    "INSERT OR IGNORE INTO outbox (key, chat_id, kind, payload, not_before_ts, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+
 async def enqueue(
     tx: Tx, key: str, chat_id: int, kind: str, payload: str, not_before_ts: float, at: datetime
 ) -> int | None:
     """Add a message unless its key exists; its id when it was new."""
     cur = await tx.execute(
-        "INSERT OR IGNORE INTO outbox (key, chat_id, kind, payload, not_before_ts, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        _INSERT,
         (key, chat_id, kind, payload, not_before_ts, iso(at)),
     )
     new = cur.rowcount == 1
@@ -46,8 +51,7 @@ async def enqueue_many(tx: Tx, rows: list[tuple[str, int, str, str, float]], at:
     keys that exist are left alone. How many were new."""
     created = iso(at)
     return await tx.executemany(
-        "INSERT OR IGNORE INTO outbox (key, chat_id, kind, payload, not_before_ts, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        _INSERT,
         [(*row, created) for row in rows],
     )
 

@@ -12,33 +12,6 @@ from storage import chats, outbox, people
 from storage.db import Tx
 
 
-async def enqueue(
-    tx: Tx,
-    key: str,
-    chat_id: int,
-    kind: str,
-    message: OutMessage,
-    at: datetime,
-    not_before: datetime | None = None,
-) -> list[int]:
-    """Queue a message under a unique key; one too long for Telegram becomes key#1, key#2, ….
-
-    Returns the ids of the rows that were new (none when the key was queued before).
-    """
-    parts = fit(message)
-    due = (not_before or at).timestamp()
-    added = []
-    for index, piece in enumerate(parts, start=1):
-        part_key = key if len(parts) == 1 else f"{key}#{index}"
-        # Parts of one message keep their order through tiny offsets of their due time.
-        new = await outbox.enqueue(
-            tx, part_key, chat_id, kind, piece.model_dump_json(), due + index * 1e-3, at
-        )
-        if new is not None:
-            added.append(new)
-    return added
-
-
 @dataclass(frozen=True)
 class Planned:
     """A message a duty will queue: its unique key, chat, kind, and when it may go."""
@@ -58,8 +31,30 @@ def rows_of(planned: list[Planned], at: datetime) -> list[tuple[str, int, str, s
         due = (p.not_before or at).timestamp()
         for index, piece in enumerate(parts, start=1):
             key = p.key if len(parts) == 1 else f"{p.key}#{index}"
+            # Parts of one message keep their order through tiny offsets of their due time.
             rows.append((key, p.chat_id, p.kind, piece.model_dump_json(), due + index * 1e-3))
     return rows
+
+
+async def enqueue(
+    tx: Tx,
+    key: str,
+    chat_id: int,
+    kind: str,
+    message: OutMessage,
+    at: datetime,
+    not_before: datetime | None = None,
+) -> list[int]:
+    """Queue a message under a unique key; one too long for Telegram becomes key#1, key#2, ….
+
+    Returns the ids of the rows that were new (none when the key was queued before).
+    """
+    added = []
+    for row in rows_of([Planned(key, chat_id, kind, message, not_before)], at):
+        new = await outbox.enqueue(tx, *row, at)
+        if new is not None:
+            added.append(new)
+    return added
 
 
 async def to_office(tx: Tx, key: str, kind: str, text: str, at: datetime) -> bool:
