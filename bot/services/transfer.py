@@ -14,10 +14,9 @@ from bot.services.access import Actor
 from bot.services.uow import effect, reply
 from bot.texts import dates
 from bot.texts import transfer as tt
-from storage import audit, ledger, standing
+from storage import audit, ledger, standing, transfers
 from storage.db import Database
 from storage.ledger import Problem
-from storage.times import iso
 
 
 class Refused(Exception):
@@ -40,26 +39,22 @@ async def transfer(
         assert current is not None
         if current.status == "closed":
             raise Refused(tt.CLOSED.format(code=problem.code))
-        row = await tx.fetchone(
-            "SELECT to_whom, at FROM transfers WHERE problem_id = ? ORDER BY id DESC LIMIT 1",
-            (problem.id,),
-        )
-        if row is not None:
-            when = datetime.fromisoformat(str(row[1])).astimezone(ZoneInfo(tz))
-            raise Refused(tt.AGAIN.format(code=problem.code, at=dates.moment(when), to=row[0]))
+        before = await transfers.latest(tx, problem.id)
+        if before is not None:
+            to, when = before
+            local_when = when.astimezone(ZoneInfo(tz))
+            raise Refused(tt.AGAIN.format(code=problem.code, at=dates.moment(local_when), to=to))
         if not note:
             days = standing.days_overdue(current, local.date())
             note = tt.DEFAULT_NOTE.format(days=days) if days else ""
-        await tx.execute(
-            "INSERT INTO transfers (problem_id, to_whom, note, by_person_id, by_label, at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (problem.id, to_whom, note, actor.person.id, actor.person.name, iso(at)),
+        await transfers.record(
+            tx, problem.id, to_whom, note, actor.person.id, actor.person.signature, at
         )
         await audit.record(
             tx,
             at=at,
             actor_id=actor.person.id,
-            actor_label=actor.person.name,
+            actor_label=actor.person.signature,
             action="transfer",
             entity="problem",
             entity_id=problem.id,
