@@ -62,7 +62,7 @@ async def look(folder: Path) -> Views:
                 await review(month, day)
     moment = datetime.combine(DAY, time(20, 0), tzinfo=TZ)
     world = await runner.world()
-    s, by_unit = runner.settings, world.by_unit()
+    s, by_unit = runner.settings, world.by_unit
     todos = todo.todos(by_unit, DAY, CAL.previous_workday(DAY), s, CAL, first=True)
     slot = Slot("weekly", DAY, moment, "2026-W40")
     week = await runner.weekly_texts(slot, world, moment)

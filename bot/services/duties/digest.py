@@ -46,7 +46,7 @@ def _more(lines: list[str], shown: int, total: int) -> None:
 def silent_units(world: World, today: date, s: Settings) -> list[tuple[str, int, int]]:
     """(unit, days silent, problems in work) for units silent `named_after` days or more."""
     found = []
-    for problems in world.by_unit().values():
+    for problems in world.by_unit.values():
         days = standing.silent_days(problems, today, s.tz)
         if days >= s.named_after:
             working = sum(1 for p in problems if standing.is_working(p))
@@ -174,7 +174,7 @@ class UnitRow:
 
 def unit_rows(world: World, day: date) -> list[UnitRow]:
     """Every unit's five shares, the worst first: most overdue, then lowest 整改率."""
-    rows = [UnitRow(u, ps[0].unit_name, Tally.of(ps, day)) for u, ps in world.by_unit().items()]
+    rows = [UnitRow(u, ps[0].unit_name, Tally.of(ps, day)) for u, ps in world.by_unit.items()]
     return sorted(rows, key=lambda r: (-r.tally.overdue, r.tally.rectify() or 0.0, r.name))
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -70,7 +71,9 @@ class World:
     office: list[int]
     leaders: list[int]
 
+    @cached_property
     def by_unit(self) -> dict[int, list[ProblemState]]:
+        """The problems grouped by unit, once per reading of the ledger."""
         found: dict[int, list[ProblemState]] = {}
         for p in self.problems:
             found.setdefault(p.unit_id, []).append(p)

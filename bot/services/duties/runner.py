@@ -132,7 +132,7 @@ class DutyRunner:
         def build() -> list[Planned]:
             planned: list[Planned] = []
             quiet_end = after_quiet(moment, self.config.schedule)
-            for item in todo.todos(world.by_unit(), slot.day, after, s, cal, first=first):
+            for item in todo.todos(world.by_unit, slot.day, after, s, cal, first=first):
                 groups, contacts = world.unit_chats(item.unit_id, s.todo_to)
                 key = f"todo:{slot.day}:{item.unit_id}"
                 if groups:
@@ -257,7 +257,7 @@ class DutyRunner:
             )
             parts = {
                 u: note + digest.weekly_for_unit(ps, per_unit.get(u, 0), slot.day, s)
-                for u, ps in world.by_unit().items()
+                for u, ps in world.by_unit.items()
                 if u in world.unit_groups
             }
             t = week.tally
