@@ -20,7 +20,16 @@ OFFICE, LEADERS = -1000, -2000
 
 
 def duty_config(folder: Path) -> Config:
-    return parse_config({"storage": {"path": str(folder / "duties.sqlite3")}})
+    # Everything the bot writes (the database, the weekly charts and tables beside the
+    # evidence folder) stays in the test's own folder.
+    return parse_config(
+        {
+            "storage": {
+                "path": str(folder / "duties.sqlite3"),
+                "evidence_dir": str(folder / "data" / "evidence"),
+            }
+        }
+    )
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
