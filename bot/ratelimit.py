@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine
@@ -109,6 +110,7 @@ class ChatRateLimiter(BaseRateLimiter[dict[str, Any]]):
         self._complained_at: float | None = None
         self._chats: dict[int, _ChatState] = {}
         self._global: deque[float] = deque()
+        self._outbox_last = -math.inf  # when the outbox last took a slot
         self._seed()
 
     def _seed(self) -> None:
@@ -174,8 +176,13 @@ class ChatRateLimiter(BaseRateLimiter[dict[str, Any]]):
         if chat_id < 0:  # groups, supergroups and channels have negative ids
             cap = p.outbox_group_share if outbox else p.group_per_minute
             waits.append(_window_wait(st.sent, cap, p.group_window, now))
-        overall = p.outbox_global_share if outbox else p.global_per_second
-        waits.append(_window_wait(self._global, overall, p.global_window, now))
+        if outbox:
+            # The outbox takes its share evenly: a burst of 18 at once would leave the replies
+            # of the next second only the 7 slots that remain in the window.
+            waits.append(self._outbox_last + p.global_window / p.outbox_global_share - now)
+            waits.append(_window_wait(self._global, p.outbox_global_share, p.global_window, now))
+        else:
+            waits.append(_window_wait(self._global, p.global_per_second, p.global_window, now))
         return max(0.0, *waits)
 
     def block(self, chat_id: int, seconds: float) -> None:
@@ -212,10 +219,17 @@ class ChatRateLimiter(BaseRateLimiter[dict[str, Any]]):
             # Sleeping until the computed moment is the point here: nothing else can wake us.
             while (wait := self.delay(chat_id, outbox=outbox)) > 0:  # noqa: ASYNC110
                 await asyncio.sleep(wait)
-            now = self._clock()
-            st.sent.append(now)
-            self._global.append(now)
-            self._record(chat_id, item)
+            self._take(chat_id, outbox, item)
+
+    def _take(self, chat_id: int, outbox: bool, item: int | None = None) -> None:
+        """A send goes out now: count it in every window, and write it down."""
+        now = self._clock()
+        st = self._state(chat_id)
+        st.sent.append(now)
+        self._global.append(now)
+        if outbox:
+            self._outbox_last = now
+        self._record(chat_id, item)
 
     async def process_request(
         self,
