@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -74,8 +75,11 @@ def config_for(path: Path, **telegram: str) -> Config:
 
 
 def fresh_copy(source: Path, folder: Path) -> Path:
+    """A copy to measure on, written out before the clock starts (the copy's 184 MB of dirty
+    pages would otherwise be flushed during the measurement)."""
     target = folder / "scale.sqlite3"
     shutil.copyfile(source, target)
+    os.sync()
     return target
 
 
@@ -130,40 +134,72 @@ async def daily(source: Path, folder: Path, size: Size) -> list[Row]:
     ]
 
 
-async def _one_tick(source: Path, folder: Path, since: datetime, at: datetime) -> tuple[float, int]:
-    db = await opened(fresh_copy(source, folder), since.isoformat())
-    try:
-        runner = DutyRunner(config_for(db.path), db)
+async def _ticks(runner: DutyRunner, at: datetime) -> list[tuple[float, int, str]]:
+    """Tick as the running bot does (each tick within its budget, the next one while
+    something is owed) until nothing is due: (seconds, messages, slots done) per tick."""
+    done: list[tuple[float, int, str]] = []
+    while True:
+        before = await _done_keys(runner.db)
         started = time.perf_counter()
         added = await runner.tick(at)
-        return time.perf_counter() - started, added
+        took = time.perf_counter() - started
+        slots = sorted((await _done_keys(runner.db)) - before)
+        done.append((took, added, "+".join(k.split(":")[0] for k in slots) or "nothing"))
+        if not runner.owed:
+            return done
+
+
+async def _done_keys(db: Database) -> set[str]:
+    return {str(r[0]) for r in await db.fetchall("SELECT key FROM duty_runs")}
+
+
+async def _run_ticks(
+    source: Path, folder: Path, since: datetime, at: datetime
+) -> list[tuple[float, int, str]]:
+    db = await opened(fresh_copy(source, folder), since.isoformat())
+    try:
+        return await _ticks(DutyRunner(config_for(db.path), db), at)
     finally:
         await db.close()
 
 
+def _tick_rows(label: str, ticks: list[tuple[float, int, str]]) -> list[Row]:
+    """One row per tick, and for several the longest and the sum."""
+    rows = [
+        row(
+            f"{label}{f' ({n})' if len(ticks) > 1 else ''}",
+            f"{took:.2f} s, {added:,} messages: {what}",
+            "≤ 1 s",
+            took <= 1,
+        )
+        for n, (took, added, what) in enumerate(ticks, start=1)
+    ]
+    if len(ticks) > 1:
+        total = sum(t for t, _, _ in ticks)
+        rows.append(row(f"{label}: all", f"{len(ticks)} ticks, {total:.2f} s of work"))
+    return rows
+
+
 async def tick(source: Path, folder: Path, size: Size) -> list[Row]:
     half_hour = timedelta(minutes=30)
-    morning, to_dos = await _one_tick(source, folder, TICK_AT - half_hour, TICK_AT)
-    weekly, parts = await _one_tick(source, folder, WEEKLY_AT - half_hour, WEEKLY_AT)
+    morning = await _run_ticks(source, folder, TICK_AT - half_hour, TICK_AT)
+    weekly = await _run_ticks(source, folder, WEEKLY_AT - half_hour, WEEKLY_AT)
     db = await opened(fresh_copy(source, folder), OWED_SINCE.isoformat())
     try:
         runner = DutyRunner(config_for(db.path), db)
-        started = time.perf_counter()
-        added = await runner.tick(TICK_AT)
-        first = time.perf_counter() - started
+        first = await _ticks(runner, TICK_AT)
         first_rss = rss_mb()
         started = time.perf_counter()
         again = await runner.tick(TICK_AT + timedelta(minutes=1))
         idle = time.perf_counter() - started
     finally:
         await db.close()
+    owed = _tick_rows("first ticks (a week owed)", first)
+    owed[0]["rss"] = first_rss
     return [
-        row("tick: a morning", f"{morning:.2f} s, {to_dos:,} messages", "≤ 1 s", morning <= 1),
-        row(
-            "tick: the weekly + chart", f"{weekly:.2f} s, {parts:,} messages", "≤ 1 s", weekly <= 1
-        ),
-        row("first tick (a week owed)", f"{first:.2f} s", "≤ 1 s", first <= 1, rss=first_rss),
-        row("first tick: queued", f"{added:,} messages"),
+        *_tick_rows("tick: a morning", morning),
+        *_tick_rows("tick: the weekly", weekly),
+        *owed,
         row("idle tick (a minute later)", f"{idle:.2f} s, {again} new", "≤ 1 s", idle <= 1),
     ]
 

@@ -49,7 +49,7 @@ async def play_week(
         print(f"模拟 {day:%m-%d}（{WEEKDAYS[day.weekday()]}）…", file=sys.stderr, flush=True)
         for moment in MOMENTS:
             clock.jump_to(datetime.combine(day, moment, tzinfo=tz))
-            await runtime.duties.tick(clock())
+            await runtime.duties.catch_up(clock())
             await _drained(runtime, clock)
             if moment == MOMENTS[0] and runtime.duties.calendar.is_workday(day):
                 clock.jump_to(datetime.combine(day, time(10, 0), tzinfo=tz))

@@ -16,7 +16,7 @@ async def tick(config: Config, moment: datetime) -> int:
     """Queue what is due at `moment` (idempotent: a second run adds nothing)."""
     db = await open_database(config.storage.path)
     try:
-        added = await DutyRunner(config, db).tick(moment)
+        added = await DutyRunner(config, db).catch_up(moment)
     finally:
         await db.close()
     print(f"{moment.isoformat()}：新增 {added} 条待发消息（已在发件队列中的不会重复）")
@@ -58,7 +58,7 @@ async def digest(
 async def _chart(runner: DutyRunner, now: datetime, first: Path) -> None:
     """Draw the chart as the weekly digest of `now` would, comparing with last week's."""
     slot = runner.slot_now("weekly", now)
-    paths, left_out = await runner.draw_chart(slot, await runner.world(), first)
+    paths, left_out = await runner.draw_chart(slot, first)
     print(tc.CLI_WROTE.format(files="、".join(str(p) for p in paths)))
     if left_out:
         print(tc.CLI_LEFT_OUT.format(count=left_out))

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 
 SWITCH_INTERVAL = 0.001  # seconds
+OWED_AFTER = 1.0  # seconds between a tick that left a due step and the one that does it
 
 
 class Runtime:
@@ -50,6 +51,7 @@ class Runtime:
         self.config = config
         self._retry_backoff = retry_backoff
         self._clock = clock
+        self._ticking = asyncio.Lock()
         self._pace = pace or Pace()
         self._poll_timeout = poll_timeout
         self._read_timeout = read_timeout
@@ -125,11 +127,18 @@ class Runtime:
                 raise task.exception()  # type: ignore[misc]
 
     async def _tick(self, _context: object) -> None:
-        try:
-            if await self.duties.tick(self._clock()):
-                self.sender.kick()
-        except Exception:  # a bad tick must not stop the clock; the next one tries again
-            log.exception("duty tick failed")
+        if self._ticking.locked():  # the minute's tick and a follow-up met: one is enough
+            return
+        async with self._ticking:
+            try:
+                if await self.duties.tick(self._clock()):
+                    self.sender.kick()
+            except Exception:  # a bad tick must not stop the clock; the next one tries again
+                log.exception("duty tick failed")
+                return
+        if self.duties.owed:  # a long step left the next for later: after a breath, not a minute
+            assert self.app.job_queue is not None
+            self.app.job_queue.run_once(self._tick, when=OWED_AFTER, name="duties-owed")
 
     async def stop(self) -> None:
         tasks = [*self.chores, *self._tasks]

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -93,14 +93,19 @@ class Database:
         await self._reader.close()
         await self._writer.close()
 
-    async def scan(self, sql: str, convert: Callable[[list[tuple[Any, ...]]], T]) -> T:
+    async def scan(
+        self,
+        sql: str,
+        convert: Callable[[list[tuple[Any, ...]]], T],
+        params: Mapping[str, Any] | Sequence[Any] = (),
+    ) -> T:
         """Read a large result and convert it, both in a worker thread on a connection of its
         own: the event loop sees neither the rows nor the work (the duty clock's 50,000)."""
 
         def read() -> T:
             conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
             try:
-                return convert(conn.execute(sql).fetchall())
+                return convert(conn.execute(sql, params).fetchall())
             finally:
                 conn.close()
 

@@ -6,15 +6,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from storage import standing
 from storage.db import Database, Tx
 from storage.models import Record
 from storage.reader import Reader
 from storage.times import iso
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ProblemState:
-    """A problem as the duty clock reads it (a plain dataclass: 50,000 are read at once)."""
+    """A problem as the duty clock reads it. Read-only by convention: a plain slotted
+    dataclass, not a frozen one, because 50,000 are made at once and frozen doubles that."""
 
     id: int
     code: str
@@ -42,21 +44,39 @@ def _time(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
 
 
-PROBLEMS_SQL = (
+_SELECT = (
     "SELECT p.id, p.code, p.unit_id, u.name, p.description, p.deadline, p.kind, p.status,"
     " p.created_at, p.closed_at, p.last_report_at, p.last_report_id, t.to_whom"
     " FROM problems p JOIN units u ON u.id = p.unit_id"
     " LEFT JOIN (SELECT problem_id, to_whom FROM transfers WHERE id IN"
     "            (SELECT MAX(id) FROM transfers GROUP BY problem_id)) t"
-    " ON t.problem_id = p.id ORDER BY p.id"
+    " ON t.problem_id = p.id"
 )
+PROBLEMS_SQL = f"{_SELECT} ORDER BY p.id"
+WORKING_SQL = f"{_SELECT} WHERE {standing.SQL_WORKING} ORDER BY p.id"
+RED_SQL = f"{_SELECT} WHERE {standing.SQL_RED} ORDER BY p.id"
 
 
-async def problems(db: Database) -> list[ProblemState]:
-    """Every problem, in one scan (the last report is kept on the problem's row), read and
-    converted in a worker thread: 50,000 rows would hold the event loop for a third of a
-    second."""
-    return await db.scan(PROBLEMS_SQL, _states)
+async def problems(db: Database, *, working: bool = False) -> list[ProblemState]:
+    """Every problem — or, `working`, those the units work on — in one scan (the last report
+    is kept on the problem's row), read and converted in a worker thread: 50,000 rows would
+    hold the event loop for a third of a second."""
+    return await db.scan(WORKING_SQL if working else PROBLEMS_SQL, _states)
+
+
+async def latest_reports(db: Reader) -> dict[int, datetime]:
+    """Each unit's latest report on any of its problems (UTC ISO strings order as times)."""
+    rows = await db.fetchall(
+        "SELECT unit_id, MAX(last_report_at) FROM problems WHERE last_report_at IS NOT NULL"
+        " GROUP BY unit_id"
+    )
+    return {int(r[0]): datetime.fromisoformat(r[1]) for r in rows}
+
+
+async def red_problems(db: Database, today: date, red_after: int) -> list[ProblemState]:
+    """The problems red `today` (`storage.standing.SQL_RED`), without reading the others."""
+    params = {"today": today.isoformat(), "red_by": standing.sql_red_by(today, red_after)}
+    return await db.scan(RED_SQL, _states, params)
 
 
 def _states(rows: list[tuple[Any, ...]]) -> list[ProblemState]:

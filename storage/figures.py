@@ -7,7 +7,7 @@ from typing import Literal
 
 from storage.models import Record
 from storage.reader import Reader
-from storage.standing import SQL_SHARES
+from storage.standing import SQL_SHARES, Tally
 
 Dimension = Literal["unit", "category", "round"]
 
@@ -27,6 +27,11 @@ class Counts(Record):
     in_progress: int
     not_started: int
     overdue: int
+
+    def tally(self) -> Tally:
+        return Tally(
+            self.total, self.closed, self.awaiting, self.in_progress, self.not_started, self.overdue
+        )
 
 
 async def counts_by(db: Reader, dimension: Dimension, today: date) -> list[Counts]:

@@ -111,6 +111,18 @@ async def recipients(db: Reader, notice_id: int) -> list[Recipient]:
     return [Recipient.from_row(r) for r in rows]
 
 
+async def ack_counts(db: Reader, notice_id: int) -> tuple[int, int]:
+    """(acknowledged, total) of a notice's recipients, counted by the database: a notice to
+    2,000 people is two numbers, not 2,000 rows."""
+    row = await db.fetchone(
+        "SELECT COUNT(a.person_id), COUNT(*) FROM notice_recipients r"
+        " LEFT JOIN notice_receipts a ON a.notice_id = r.notice_id AND a.person_id = r.person_id"
+        " WHERE r.notice_id = ?",
+        (notice_id,),
+    )
+    return (0, 0) if row is None else (int(row[0]), int(row[1]))
+
+
 async def acknowledge(tx: Tx, notice_id: int, person_id: int, at: datetime) -> bool:
     """Record the first press; False when this person had already acknowledged."""
     cur = await tx.execute(

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
@@ -114,20 +114,26 @@ class Reported(Dated, Protocol):
     def last_report_at(self) -> datetime | None: ...
 
 
-def silent_since(problems: Iterable[Reported]) -> datetime | None:
-    """From when a unit has been silent: its latest report on any of its problems, else the
-    import of the oldest problem it still works on; None when it has nothing to work on."""
-    problems = list(problems)
+def latest_report(problems: Iterable[Reported]) -> datetime | None:
+    """The latest report on any of these problems (a unit's: all of them, closed ones too)."""
+    return max((p.last_report_at for p in problems if p.last_report_at), default=None)
+
+
+def silent_since(problems: Iterable[Reported], latest: datetime | None) -> datetime | None:
+    """From when a unit has been silent: `latest`, its latest report on any of its problems
+    (`latest_report` of them all), else the import of the oldest problem it still works on;
+    None when it has nothing to work on. `problems` may hold only those it works on."""
     working = [p for p in problems if is_working(p)]
     if not working:
         return None
-    reports = [p.last_report_at for p in problems if p.last_report_at is not None]
-    return max(reports) if reports else min(p.created_at for p in working)
+    return latest if latest is not None else min(p.created_at for p in working)
 
 
-def silent_days(problems: Iterable[Reported], today: date, tz: ZoneInfo) -> int:
+def silent_days(
+    problems: Iterable[Reported], latest: datetime | None, today: date, tz: ZoneInfo
+) -> int:
     """Whole days since the unit last reported on a problem it works on (0: nothing owed)."""
-    since = silent_since(problems)
+    since = silent_since(problems, latest)
     return 0 if since is None else (today - since.astimezone(tz).date()).days
 
 
@@ -136,6 +142,8 @@ SQL_WORKING = "p.status IN ('imported', 'in_progress')"
 SQL_OVERDUE = (
     f"({SQL_WORKING} AND p.kind != 'ongoing' AND p.deadline IS NOT NULL AND p.deadline < :today)"
 )
+# Red: overdue by `red_after` days or more, i.e. the deadline on or before :red_by.
+SQL_RED = f"({SQL_OVERDUE} AND p.deadline <= :red_by)"
 SQL_SHARES = (
     "COUNT(*) AS total,"
     " COALESCE(SUM(p.status = 'closed'), 0) AS closed,"
@@ -144,3 +152,8 @@ SQL_SHARES = (
     f" COALESCE(SUM(p.status = 'imported' AND NOT {SQL_OVERDUE}), 0) AS not_started,"
     f" COALESCE(SUM({SQL_OVERDUE}), 0) AS overdue"
 )
+
+
+def sql_red_by(today: date, red_after: int) -> str:
+    """:red_by for SQL_RED: the latest deadline a problem red `today` can have."""
+    return (today - timedelta(days=red_after)).isoformat()

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
+
 from bot.clock import pinned_clock
 from bot.runtime import Runtime
 from bot.sandbox import Sandbox
+from bot.services.duties import runner
 from bot.services.duties.runner import SINCE_KEY
 from storage import state
 from storage.migrations import open_database
@@ -17,7 +20,14 @@ from tests.unit.duty_world import LEADERS, OFFICE, TZ, build
 FRIDAY_1701 = datetime(2026, 11, 27, 17, 1, tzinfo=TZ)
 
 
-async def test_weekly_digest_reaches_office_and_leaders(sandbox: Sandbox, tmp_path: Path) -> None:
+@pytest.mark.parametrize("budget", [None, 0.0], ids=["one tick", "a step a tick"])
+async def test_weekly_digest_reaches_office_and_leaders(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, budget: float | None
+) -> None:
+    """Whether a tick does all that is due or (a province's ledger) one step, the next tick
+    following a second later, the digest, its chart and each unit's part arrive once."""
+    if budget is not None:
+        monkeypatch.setattr(runner, "STEP_BUDGET", budget)
     config = sandbox_config(sandbox, tmp_path)
     db = await open_database(config.storage.path)
     await build(db, tmp_path, date(2026, 11, 16))

@@ -7,7 +7,6 @@ import importlib.util
 import logging
 import time
 import warnings
-from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -16,11 +15,12 @@ from matplotlib import font_manager
 from bot.cli import main
 from bot.sandbox.files import image_size
 from bot.services.duties import chart
-from bot.services.duties.chart import UnitBar, bars_from, render, worst_first
-from storage import duty_state
+from bot.services.duties.chart import UnitBar, render, worst_first
+from storage import duty_state, figures
 from storage.db import Database
 from storage.duty_state import ProblemState, WeekFigures
 from storage.migrations import open_database
+from storage.standing import Tally
 from tests.unit.test_ledger_stats import TODAY, load_sample
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -44,7 +44,8 @@ async def test_sample_chart_has_every_glyph_from_the_packaged_font(
     last = WeekFigures(period="2026-W47", total=52, closed=8, awaiting=4)
     with warnings.catch_warnings(), caplog.at_level(logging.WARNING, logger="matplotlib"):
         warnings.simplefilter("error")  # "Glyph … missing from font(s)" is a UserWarning
-        drawn = await chart.weekly_chart(await duty_state.problems(db), TODAY, last, "第六轮巡察")
+        bars = chart.bars_of(await figures.counts_by(db, "unit", TODAY))
+        drawn = await chart.weekly_chart(bars, TODAY, last, "第六轮巡察")
     assert [r.getMessage() for r in caplog.records] == []
     assert drawn.left_out == 0
     [image] = drawn.images
@@ -84,41 +85,26 @@ def test_six_units_make_one_image_and_sixty_make_several_of_the_worst_thirty() -
         assert height <= chart.HEAD_PX + chart.PER_IMAGE * chart.ROW_PX + chart.FOOT_PX
 
 
-def problem(
-    pid: int, unit_name: str, status: str, deadline: date | None, kind: str = "deadline"
-) -> ProblemState:
-    return ProblemState(
-        id=pid,
-        code=f"R-{pid}",
-        unit_id=1,
-        unit_name=unit_name,
-        description="问题",
-        deadline=deadline,
-        kind=kind,
-        status=status,
-        created_at=datetime(2026, 11, 1, tzinfo=UTC),
-        closed_at=None,
-        last_report_at=None,
-        last_report_id=None,
-    )
-
-
-def test_bars_count_each_problem_once() -> None:
-    past, future = date(2026, 11, 1), date(2026, 12, 31)
-    problems = [
-        problem(1, "甲", "closed", past),
-        problem(2, "甲", "awaiting_acceptance", past),  # awaiting acceptance, never 逾期
-        problem(3, "甲", "in_progress", past),
-        problem(4, "甲", "imported", past),
-        problem(5, "甲", "in_progress", future),
-        problem(6, "甲", "imported", future),
-        problem(7, "甲", "imported", past, kind="ongoing"),  # 长期坚持 has no deadline to miss
-        problem(8, "乙", "imported", None),
-    ]
-    assert bars_from(problems, TODAY) == [
-        UnitBar("甲", 1, 1, 1, 2, 2),
-        UnitBar("乙", 0, 0, 0, 1, 0),
-    ]
+async def test_each_bar_counts_every_problem_of_its_unit_once(db: Database, tmp_path: Path) -> None:
+    """The chart counts in the database; what it draws is what the problems say one by one."""
+    await load_sample(db, tmp_path)
+    problems = await duty_state.problems(db)
+    by_unit: dict[str, list[ProblemState]] = {}
+    for p in problems:
+        by_unit.setdefault(p.unit_name, []).append(p)
+    bars = chart.bars_of(await figures.counts_by(db, "unit", TODAY))
+    assert sorted(b.name for b in bars) == sorted(by_unit)
+    for bar in bars:
+        tally = Tally.of(by_unit[bar.name], TODAY)
+        assert bar.counts == (
+            tally.closed,
+            tally.awaiting,
+            tally.in_progress,
+            tally.not_started,
+            tally.overdue,
+        )
+        assert bar.total == tally.total == len(by_unit[bar.name])
+    assert min(sum(b.counts[i] for b in bars) for i in range(5)) > 0  # the sample has every share
 
 
 def test_worst_first_is_most_overdue_then_lowest_rate() -> None:

@@ -59,9 +59,37 @@ async def test_the_weekly_goes_out_without_its_chart_when_it_cannot_be_drawn(
     await build(db, tmp_path, FRIDAY)
     runner = DutyRunner(config, db)
     await runner.since(at(FRIDAY, 8))
-    await runner.tick(at(FRIDAY, 17, 1))
+    await runner.catch_up(at(FRIDAY, 17, 1))
     items = await outbox.all_items(db)
     await db.close()
     weekly = [i for i in items if i.kind == "weekly" and i.chat_id in (OFFICE, LEADERS)]
     assert [json.loads(i.payload)["text"][:8] for i in weekly] == ["【一周一汇总】第"] * 2
     assert "weekly chart could not be drawn" in caplog.text
+
+
+async def test_a_tick_out_of_budget_leaves_the_next_step_to_the_next_tick(
+    tmp_path: Path,
+) -> None:
+    """However large the ledger, a tick ends after the step that used its budget: the rest
+    stays due and the following ticks do it, in order, each step once."""
+    from bot.services.duties.runner import DutyRunner
+
+    config = duty_config(tmp_path)
+    db = await open_database(config.storage.path)
+    await build(db, tmp_path, FRIDAY)
+    runner = DutyRunner(config, db)
+    await runner.since(at(FRIDAY, 16, 59))
+    done: list[list[str]] = []
+    for _ in range(4):
+        await runner.tick(at(FRIDAY, 17, 1), budget=0)  # every step "uses up" the budget
+        items = await outbox.all_items(db)
+        done.append(sorted({i.key.split("@")[0] for i in items if i.chat_id == OFFICE}))
+        if not runner.owed:
+            break
+    await db.close()
+    assert done == [
+        ["weekly:2026-W48"],
+        ["weekly:2026-W48", "weekly:2026-W48:chart1"],
+        ["weekly:2026-W48", "weekly:2026-W48:chart1"],  # the table: only past 30 units
+    ]
+    assert not runner.owed

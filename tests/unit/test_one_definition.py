@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 
 from bot.services.duties import chart, digest, todo
-from bot.services.duties.engine import Slot
+from bot.services.duties.engine import Settings, Slot, World
 from bot.services.duties.runner import DutyRunner
 from bot.services.ledger import views
 from bot.services.ledger.figures import stats
-from storage import figures, standing
+from storage import duty_state, figures, standing
 from storage.figures import Counts
 from storage.migrations import open_database
 from tests.unit.duty_world import TZ, duty_config
@@ -29,6 +29,9 @@ from tests.unit.month_world import CAL, START, build, day_of_reports, review
 
 CODE = re.compile(r"R7-\d\d-\d{3}")
 DAY = START + timedelta(days=15)  # a Tuesday: 09-29
+
+
+Said = tuple[list[tuple[int, int, list[tuple[str, str, int]]]], list[str], int]
 
 
 @dataclass
@@ -45,8 +48,22 @@ class Views:
     weekly_text: str
     parts: dict[int, str]
     bars: list[chart.UnitBar]
+    red_counted: set[str]
+    morning: Said
+    whole: Said
     awaiting_past_deadline: set[str]
     silent: dict[str, int]
+
+
+def _said(world: World, s: Settings) -> Said:
+    """What a morning says from this reading of the ledger: each to-do and the red list."""
+    after = CAL.previous_workday(DAY)
+    todos = [
+        (t.unit_id, t.silent_days, [(i.problem.code, i.reason, i.days) for i in t.items])
+        for t in todo.todos(world, DAY, after, s, CAL, first=True)
+    ]
+    red = todo.red_list(world.problems, DAY, after, s, CAL, first=True)
+    return todos, [p.code for p in red.new], red.total
 
 
 async def look(folder: Path) -> Views:
@@ -63,7 +80,7 @@ async def look(folder: Path) -> Views:
     moment = datetime.combine(DAY, time(20, 0), tzinfo=TZ)
     world = await runner.world()
     s, by_unit = runner.settings, world.by_unit
-    todos = todo.todos(by_unit, DAY, CAL.previous_workday(DAY), s, CAL, first=True)
+    todos = todo.todos(world, DAY, CAL.previous_workday(DAY), s, CAL, first=True)
     slot = Slot("weekly", DAY, moment, "2026-W40")
     week = await runner.weekly_texts(slot, world, moment)
     found = Views(
@@ -80,13 +97,19 @@ async def look(folder: Path) -> Views:
         ),
         weekly_text=week.whole,
         parts=week.parts,
-        bars=chart.bars_from(world.problems, DAY),
+        bars=chart.bars_of(await figures.counts_by(db, "unit", DAY)),
+        red_counted={p.code for p in await duty_state.red_problems(db, DAY, s.red_after)},
+        morning=_said(await runner.world(working=True), s),
+        whole=_said(world, s),
         awaiting_past_deadline={
             p.code
             for p in world.problems
             if p.status == "awaiting_acceptance" and p.deadline and p.deadline < DAY
         },
-        silent={ps[0].unit_name: standing.silent_days(ps, DAY, s.tz) for ps in by_unit.values()},
+        silent={
+            ps[0].unit_name: standing.silent_days(ps, standing.latest_report(ps), DAY, s.tz)
+            for ps in by_unit.values()
+        },
     )
     await db.close()
     return found
@@ -170,3 +193,23 @@ def test_silent_units_are_the_same_everywhere(seen: Views) -> None:
     assert seen.todo_silent_units <= {u for u, d in seen.silent.items() if d >= 7}
     header = seen.daily.split("未报告整改进展的单位：", 1)[0].rsplit("\n", 1)[1]
     assert header == "10 天以上"  # the header says what the code tests: ≥ 10
+
+
+def test_a_morning_reads_only_what_is_in_work_and_says_the_same(seen: Views) -> None:
+    todos, red, total = seen.morning
+    assert (todos, red, total) == seen.whole
+    assert any(silent for _, silent, _ in todos)  # silence was in play
+    assert red  # and red
+
+
+def test_the_databases_red_is_the_red_list(seen: Views) -> None:
+    assert seen.red_counted == seen.red_all
+
+
+def test_the_databases_unit_shares_are_the_digests(seen: Views) -> None:
+    """The chart and the full table count in SQL; the weekly message counts in Python."""
+    bars = {b.name: b.counts for b in seen.bars}
+    rows = {r.name: r.tally for r in seen.weekly.rows}
+    assert bars.keys() == rows.keys()
+    for name, t in rows.items():
+        assert bars[name] == (t.closed, t.awaiting, t.in_progress, t.not_started, t.overdue)

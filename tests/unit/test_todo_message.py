@@ -37,7 +37,13 @@ def _problem(n: int, late: int) -> ProblemState:
 def test_a_long_todo_is_one_message_with_the_worst_first_and_the_rest_counted() -> None:
     problems = [_problem(n, late=n) for n in range(1, 121)]
     todo = unit_todo(
-        1, problems, TODAY, TODAY - timedelta(days=1), Settings.from_config(ScheduleConfig()), CAL
+        1,
+        problems,
+        TODAY,
+        TODAY - timedelta(days=1),
+        Settings.from_config(ScheduleConfig()),
+        CAL,
+        latest=None,
     )
     assert len(todo.items) == 120
     message = todo_message(todo, in_group=True, cal=CAL)

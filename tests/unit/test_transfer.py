@@ -56,7 +56,8 @@ async def test_a_transfer_is_recorded_once_and_shown_everywhere(
     assert f"· {RED}｜{UNIT}｜逾期 17 天｜已移交县纪委监委" in week.whole
     assert "移交纪检监察 1 项" in week.whole
     problems = [p for p in world.problems if p.unit_name == UNIT]
-    item = todo.unit_todo(problems[0].unit_id, problems, TODAY, None, s, cal)
+    unit = problems[0].unit_id
+    item = todo.unit_todo(unit, problems, TODAY, None, s, cal, latest=world.latest_report(unit))
     text = todo_message(item, in_group=True, cal=cal).text
     assert f"· {RED}｜已逾期 13 天" in text
     assert "（已移交县纪委监委）" in text

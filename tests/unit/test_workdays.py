@@ -58,7 +58,10 @@ def test_a_january_2027_deadline_is_reminded_by_the_fallback(
     cal = WorkCalendar()
 
     def listed(day: date) -> set[str]:
-        return unit_todo(1, [problem], day, cal.previous_workday(day), settings, cal).codes()
+        after = cal.previous_workday(day)
+        return unit_todo(
+            1, [problem], day, after, settings, cal, latest=problem.last_report_at
+        ).codes()
 
     with caplog.at_level(logging.WARNING):
         # Three working days before Friday 15 January: Tuesday 12 January; then Thursday.

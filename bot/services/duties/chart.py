@@ -11,6 +11,7 @@ import asyncio
 import io
 import math
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -27,8 +28,8 @@ from bot.services.duties.digest import change_text
 from bot.services.ledger.figures import pct
 from bot.texts import chart as tc
 from bot.texts.dates import day
-from storage import standing
-from storage.duty_state import ProblemState, WeekFigures
+from storage.duty_state import WeekFigures
+from storage.figures import Counts
 
 FONT_PACKAGE = "pylopdf_fonts_zh_cn"
 FONT_FILE = "NotoSansSC-Regular.otf"
@@ -76,13 +77,13 @@ class UnitBar:
         return self.closed / self.total if self.total else None
 
 
-def bars_from(problems: list[ProblemState], today: date) -> list[UnitBar]:
-    """Each unit's bar in the five shares of `storage.standing` (they add up to its total)."""
-    counts: dict[str, dict[str, int]] = {}
-    for p in problems:
-        row = counts.setdefault(p.unit_name, dict.fromkeys(standing.SHARES, 0))
-        row[standing.share(p, today)] += 1
-    return [UnitBar(name, **row) for name, row in counts.items()]
+def bars_of(counts: Iterable[Counts]) -> list[UnitBar]:
+    """Each unit's bar from its five shares as the database counts them (`storage.figures`,
+    the SQL side of `storage.standing`): no problem is read one by one."""
+    return [
+        UnitBar(c.label, c.closed, c.awaiting, c.in_progress, c.not_started, c.overdue)
+        for c in counts
+    ]
 
 
 def worst_first(bars: list[UnitBar]) -> list[UnitBar]:
@@ -261,13 +262,12 @@ class Chart:
 
 
 async def weekly_chart(
-    problems: list[ProblemState], today: date, last: WeekFigures | None, round_name: str
+    bars: list[UnitBar], today: date, last: WeekFigures | None, round_name: str
 ) -> Chart:
     """The weekly digest's chart, drawn in a worker thread so the event loop keeps going.
 
     last: what `storage.duty_state.last_week` returns (None: the first digest, no change).
     """
-    bars = bars_from(problems, today)
     total = sum(b.total for b in bars)
     rate = sum(b.closed for b in bars) / total if total else None
     change = None if last is None else change_pp(rate, last.closed, last.total)

@@ -7,6 +7,7 @@ name and count the rest (the full table goes with the weekly digest as a workboo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -46,8 +47,8 @@ def _more(lines: list[str], shown: int, total: int) -> None:
 def silent_units(world: World, today: date, s: Settings) -> list[tuple[str, int, int]]:
     """(unit, days silent, problems in work) for units silent `named_after` days or more."""
     found = []
-    for problems in world.by_unit.values():
-        days = standing.silent_days(problems, today, s.tz)
+    for unit_id, problems in world.by_unit.items():
+        days = standing.silent_days(problems, world.latest_report(unit_id), today, s.tz)
         if days >= s.named_after:
             working = sum(1 for p in problems if standing.is_working(p))
             found.append((problems[0].unit_name, days, working))
@@ -173,9 +174,20 @@ class UnitRow:
 
 
 def unit_rows(world: World, day: date) -> list[UnitRow]:
-    """Every unit's five shares, the worst first: most overdue, then lowest 整改率."""
-    rows = [UnitRow(u, ps[0].unit_name, Tally.of(ps, day)) for u, ps in world.by_unit.items()]
+    """Every unit's five shares, the worst first."""
+    return worst_units(
+        UnitRow(u, ps[0].unit_name, Tally.of(ps, day)) for u, ps in world.by_unit.items()
+    )
+
+
+def worst_units(rows: Iterable[UnitRow]) -> list[UnitRow]:
+    """Most overdue first, then the lowest 整改率, then by name."""
     return sorted(rows, key=lambda r: (-r.tally.overdue, r.tally.rectify() or 0.0, r.name))
+
+
+def is_cut(units: int, red: int) -> bool:
+    """The weekly message shows only the worst units or red items: the full table goes too."""
+    return units > UNITS_IN_FULL or red > RED_LISTED
 
 
 @dataclass(frozen=True)
@@ -220,13 +232,17 @@ def weekly(
         "",
     ]
     rows = unit_rows(world, day)
-    cut = len(rows) > UNITS_IN_FULL
-    shown = rows[:WORST_UNITS] if cut else rows
+    red = red_problems(world, day, s)
+    cut = is_cut(len(rows), len(red))
+    units_cut = len(rows) > UNITS_IN_FULL
+    shown = rows[:WORST_UNITS] if units_cut else rows
     lines.append(
-        dt.WEEKLY_TABLE_WORST.format(shown=len(shown), units=len(rows)) if cut else dt.WEEKLY_TABLE
+        dt.WEEKLY_TABLE_WORST.format(shown=len(shown), units=len(rows))
+        if units_cut
+        else dt.WEEKLY_TABLE
     )
     lines += [_row(r) for r in shown]
-    if cut:
+    if units_cut:
         rest = rows[len(shown) :]
         lines.append(
             dt.WEEKLY_REST.format(
@@ -235,7 +251,6 @@ def weekly(
                 overdue=sum(r.tally.overdue for r in rest),
             )
         )
-    red = red_problems(world, day, s)
     lines += ["", dt.WEEKLY_RED.format(count=len(red)) + ("" if red else "：" + dt.NONE)]
     lines += [
         dt.WEEKLY_RED_ITEM.format(
@@ -247,7 +262,6 @@ def weekly(
         for p in red[:RED_LISTED]
     ]
     if len(red) > RED_LISTED:
-        cut = True
         lines.append(dt.WEEKLY_RED_MORE.format(count=len(red) - RED_LISTED))
     quiet = [
         r.name

@@ -1,7 +1,8 @@
 """The duty clock: which scheduled duties are due at a moment, as a pure function.
 
 A working day has three slots: the morning (at `remind_at`: each unit's to-do and the red
-list), the 一日一小结 (at `daily_at`) and, on its day, the 一周一汇总. A slot is done
+list), the 一日一小结 (at `daily_at`) and, on its day, the 一周一汇总 (its words, its chart
+and its full table are three slots, done in that order, so no one step is long). A slot is done
 once: the runner writes it to `duty_runs` in the transaction that queues its messages,
 so running the clock again — every minute, after a restart, or from `zhenggai tick`
 beside a running bot — repeats nothing. For each kind only the latest slot due is
@@ -20,13 +21,14 @@ from zoneinfo import ZoneInfo
 
 from bot.config import ScheduleConfig
 from bot.services.workdays import WorkCalendar
+from storage import standing
 from storage.duty_state import ProblemState
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 LOOK_BACK_DAYS = 14
 NAMED_AFTER_EXTRA = 3  # a silent unit is named in the daily summary 3 days after its chase
 
-SlotKind = Literal["morning", "daily", "weekly"]
+SlotKind = Literal["morning", "daily", "weekly", "chart", "table"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,20 @@ class World:
     unit_groups: dict[int, list[int]]  # unit id → the unit's groups
     office: list[int]
     leaders: list[int]
+    # Each unit's latest report on any of its problems, when `problems` holds only those in
+    # work (what a morning needs, 60 % of a ledger); None: `problems` is the whole ledger.
+    reports: dict[int, datetime] | None = None
+
+    @property
+    def whole(self) -> bool:
+        """`problems` is the whole ledger (the digests count it), not only what is in work."""
+        return self.reports is None
+
+    def latest_report(self, unit_id: int) -> datetime | None:
+        """The unit's latest report on any of its problems, closed ones too."""
+        if self.reports is not None:
+            return self.reports.get(unit_id)
+        return standing.latest_report(self.by_unit.get(unit_id, ()))
 
     @cached_property
     def by_unit(self) -> dict[int, list[ProblemState]]:
@@ -128,7 +144,10 @@ def due_slots(moment: datetime, since: datetime, s: Settings, cal: WorkCalendar)
             found.append(Slot(kind, last.date(), last))  # type: ignore[arg-type]
     weekly = _last_weekly(local, since, s, cal)
     if weekly is not None:
-        found.append(Slot("weekly", weekly.date(), weekly, week_period(weekly.date())))
+        period = week_period(weekly.date())
+        # The digest's words, then its chart, then (when cut) its full table: three steps.
+        for kind in ("weekly", "chart", "table"):
+            found.append(Slot(kind, weekly.date(), weekly, period))  # type: ignore[arg-type]
     return found
 
 

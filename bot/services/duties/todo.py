@@ -10,10 +10,10 @@ is folded into the next one, never lost and never said twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
-from bot.services.duties.engine import Settings
+from bot.services.duties.engine import Settings, World
 from bot.services.workdays import WorkCalendar
 from storage import standing
 from storage.duty_state import ProblemState
@@ -72,9 +72,13 @@ def unit_todo(
     s: Settings,
     cal: WorkCalendar,
     *,
+    latest: datetime | None,
     first: bool = False,
 ) -> Todo:
-    """A unit's to-do; `first`: no morning was ever done, so a silence already due is owed."""
+    """A unit's to-do; `first`: no morning was ever done, so a silence already due is owed.
+
+    latest: the unit's latest report on any of its problems (`problems` may hold only those
+    it works on: `World.latest_report` knows the rest)."""
     items: list[Item] = []
     listed: set[int] = set()
     for p in problems:
@@ -89,10 +93,10 @@ def unit_todo(
         else:
             continue
         listed.add(p.id)
-    silent = standing.silent_days(problems, today, s.tz)
+    silent = standing.silent_days(problems, latest, today, s.tz)
     chased = 0
     if silent >= s.interval:
-        since = standing.silent_since(problems)
+        since = standing.silent_since(problems, latest)
         assert since is not None
         chased_on = chase_day(since.astimezone(s.tz).date(), silent, s, cal)
         if first or _new(chased_on, after, today):
@@ -113,7 +117,7 @@ def _urgency(item: Item) -> tuple[int, int, str]:
 
 
 def todos(
-    by_unit: dict[int, list[ProblemState]],
+    world: World,
     today: date,
     after: date | None,
     s: Settings,
@@ -122,7 +126,10 @@ def todos(
     first: bool = False,
 ) -> list[Todo]:
     """Every unit's to-do for the day; a unit with nothing to do has none."""
-    found = [unit_todo(u, ps, today, after, s, cal, first=first) for u, ps in by_unit.items()]
+    found = [
+        unit_todo(u, ps, today, after, s, cal, latest=world.latest_report(u), first=first)
+        for u, ps in world.by_unit.items()
+    ]
     return [t for t in found if t.items]
 
 
