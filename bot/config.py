@@ -123,11 +123,49 @@ class ScheduleConfig(_Section):
         return start, end
 
 
+class RobotConfig(_Section):
+    """One custom group robot: its webhook (it holds the robot's key: kept secret) and, for
+    a DingTalk or Feishu robot with 加签 on, its signing secret."""
+
+    webhook: SecretStr = SecretStr("")
+    secret: SecretStr = SecretStr("")
+
+    @field_validator("webhook")
+    @classmethod
+    def _http(cls, value: SecretStr) -> SecretStr:
+        raw = value.get_secret_value()
+        if raw and not raw.startswith(("https://", "http://")):
+            raise ValueError("应为机器人的 Webhook 地址（https://…）")
+        return value
+
+    @property
+    def on(self) -> bool:
+        return bool(self.webhook.get_secret_value())
+
+
+class ChannelConfig(_Section):
+    """A vendor's robots: one in the office's group, one in the leaders' (both optional)."""
+
+    office: RobotConfig = RobotConfig()
+    leaders: RobotConfig = RobotConfig()
+
+
+class ChannelsConfig(_Section):
+    wecom: ChannelConfig = ChannelConfig()
+    dingtalk: ChannelConfig = ChannelConfig()
+    feishu: ChannelConfig = ChannelConfig()
+
+
+VENDORS = ("wecom", "dingtalk", "feishu")
+AUDIENCES = ("office", "leaders")
+
+
 class Config(_Section):
     telegram: TelegramConfig = TelegramConfig()
     storage: StorageConfig = StorageConfig()
     office: OfficeConfig = OfficeConfig()
     schedule: ScheduleConfig = ScheduleConfig()
+    channels: ChannelsConfig = ChannelsConfig()
 
     def token(self) -> str:
         """The bot token; reading it is explicit so it never lands in a repr or a log."""
@@ -157,11 +195,35 @@ def _first_error(exc: ValidationError, source: str) -> ConfigError:
     return ConfigError(f"配置错误 {key}: {msg}（文件 {source}）")
 
 
-def parse_config(data: dict[str, Any], source: str = "<内置默认>") -> Config:
-    """Validate a config mapping; the env token wins over an empty one in the file."""
+def robot_env(vendor: str, audience: str, key: str) -> str:
+    """The environment variable that sets a robot's webhook or secret, e.g.
+    ZHENGGAI_DINGTALK_OFFICE_SECRET."""
+    return f"ZHENGGAI_{vendor.upper()}_{audience.upper()}_{key.upper()}"
+
+
+def _with_env(data: dict[str, Any]) -> dict[str, Any]:
+    """Secrets from the environment win over the file's: the token and the robots' keys."""
     env_token = os.environ.get(TOKEN_ENV, "")
     if env_token:
         data = {**data, "telegram": {**data.get("telegram", {}), "token": env_token}}
+    channels = dict(data.get("channels", {}))
+    for vendor in VENDORS:
+        for audience in AUDIENCES:
+            for key in ("webhook", "secret"):
+                value = os.environ.get(robot_env(vendor, audience, key), "")
+                if not value:
+                    continue
+                section = dict(channels.get(vendor, {}))
+                robot = dict(section.get(audience, {}))
+                robot[key] = value
+                section[audience] = robot
+                channels[vendor] = section
+    return {**data, "channels": channels} if channels else data
+
+
+def parse_config(data: dict[str, Any], source: str = "<内置默认>") -> Config:
+    """Validate a config mapping; secrets set in the environment win over the file's."""
+    data = _with_env(data)
     try:
         return Config.model_validate(data)
     except ValidationError as exc:

@@ -10,6 +10,7 @@ from bot.messages import Button, OutMessage
 from bot.render import send
 from bot.services import notices as notice_service
 from bot.services.ledger.figures import pct
+from bot.services.reach import robots_on
 from bot.services.uow import effect, reply, retire_buttons
 from bot.texts import fmt_time
 from bot.texts import office as ot
@@ -158,7 +159,12 @@ async def compose_button(update: Update, ctx: Context) -> None:
         return
     retire_buttons()
     sent = await notice_service.send(
-        svc.db, notice_id, office_name(ctx), svc.clock(), all_units=action == "all"
+        svc.db,
+        notice_id,
+        office_name(ctx),
+        svc.clock(),
+        all_units=action == "all",
+        robots=robots_on(svc.config.channels),
     )
     await toast(update, None if sent else ot.NOTICE_STALE, alert=sent is None)
 

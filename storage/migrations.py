@@ -32,6 +32,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "trust"),
     Migration(6, "people_names"),
     Migration(7, "signal"),
+    Migration(8, "platforms"),
 )
 
 LATEST = MIGRATIONS[-1].version

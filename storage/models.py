@@ -81,6 +81,7 @@ class InboxItem(Record):
 class OutboxItem(Record):
     id: int
     key: str
+    platform: str
     chat_id: int
     kind: str
     payload: str

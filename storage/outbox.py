@@ -10,8 +10,10 @@ from storage.reader import Reader
 from storage.times import iso
 
 _COLUMNS = (
-    "id, key, chat_id, kind, payload, status, attempts, not_before_ts, message_id, last_error"
+    "id, key, platform, chat_id, kind, payload, status, attempts, not_before_ts, message_id,"
+    " last_error"
 )
+TELEGRAM = "telegram"
 
 
 # A chat's messages go in the order they are meant to go: by not_before_ts, then id. A
@@ -19,7 +21,8 @@ _COLUMNS = (
 # Replies to a user keep their own order and never queue behind a group's digests and
 # notices: the user is waiting for them, and nothing links them to the group's backlog.
 _NOTHING_BEFORE = (
-    "NOT EXISTS (SELECT 1 FROM outbox older WHERE older.chat_id = outbox.chat_id"
+    "NOT EXISTS (SELECT 1 FROM outbox older WHERE older.platform = outbox.platform"
+    " AND older.chat_id = outbox.chat_id"
     " AND (older.kind = 'reply') = (outbox.kind = 'reply')"
     " AND older.status IN ('pending', 'sending') AND (older.not_before_ts < outbox.not_before_ts"
     " OR (older.not_before_ts = outbox.not_before_ts AND older.id < outbox.id)))"
@@ -27,18 +30,27 @@ _NOTHING_BEFORE = (
 
 
 _INSERT = (
-    "INSERT OR IGNORE INTO outbox (key, chat_id, kind, payload, not_before_ts, created_at)"
-    " VALUES (?, ?, ?, ?, ?, ?)"
+    "INSERT OR IGNORE INTO outbox (key, chat_id, kind, payload, not_before_ts, platform,"
+    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
+# key, chat_id, kind, payload, not_before_ts, platform
+Row = tuple[str, int, str, str, float, str]
 
 
 async def enqueue(
-    tx: Tx, key: str, chat_id: int, kind: str, payload: str, not_before_ts: float, at: datetime
+    tx: Tx,
+    key: str,
+    chat_id: int,
+    kind: str,
+    payload: str,
+    not_before_ts: float,
+    at: datetime,
+    platform: str = TELEGRAM,
 ) -> int | None:
     """Add a message unless its key exists; its id when it was new."""
     cur = await tx.execute(
         _INSERT,
-        (key, chat_id, kind, payload, not_before_ts, iso(at)),
+        (key, chat_id, kind, payload, not_before_ts, platform, iso(at)),
     )
     new = cur.rowcount == 1
     rowid = cur.lastrowid
@@ -46,9 +58,9 @@ async def enqueue(
     return rowid if new else None
 
 
-async def enqueue_many(tx: Tx, rows: list[tuple[str, int, str, str, float]], at: datetime) -> int:
-    """Add many messages (key, chat_id, kind, payload, not_before_ts) in one round trip;
-    keys that exist are left alone. How many were new."""
+async def enqueue_many(tx: Tx, rows: list[Row], at: datetime) -> int:
+    """Add many messages (key, chat_id, kind, payload, not_before_ts, platform) in one round
+    trip; keys that exist are left alone. How many were new."""
     created = iso(at)
     return await tx.executemany(
         _INSERT,
@@ -56,19 +68,25 @@ async def enqueue_many(tx: Tx, rows: list[tuple[str, int, str, str, float]], at:
     )
 
 
-async def due(db: Reader, now_ts: float, limit: int = 200) -> list[OutboxItem]:
-    """The first pending message of each chat, where it is due: a chat's messages keep order."""
+async def due(
+    db: Reader, now_ts: float, limit: int = 200, platform: str = TELEGRAM
+) -> list[OutboxItem]:
+    """The first pending message of each chat of a platform, where it is due: a chat's
+    messages keep order."""
     rows = await db.fetchall(
-        f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending' AND not_before_ts <= ?"
-        f" AND retry_at_ts <= ? AND {_NOTHING_BEFORE} ORDER BY not_before_ts, id LIMIT ?",
-        (now_ts, now_ts, limit),
+        f"SELECT {_COLUMNS} FROM outbox WHERE status = 'pending' AND platform = ?"
+        f" AND not_before_ts <= ? AND retry_at_ts <= ? AND {_NOTHING_BEFORE}"
+        " ORDER BY not_before_ts, id LIMIT ?",
+        (platform, now_ts, now_ts, limit),
     )
     return [OutboxItem.from_row(r) for r in rows]
 
 
-async def next_due_ts(db: Reader) -> float | None:
+async def next_due_ts(db: Reader, platform: str = TELEGRAM) -> float | None:
     row = await db.fetchone(
         "SELECT MIN(MAX(not_before_ts, retry_at_ts)) FROM outbox WHERE status = 'pending'"
+        " AND platform = ?",
+        (platform,),
     )
     return None if row is None or row[0] is None else float(row[0])
 
@@ -97,9 +115,11 @@ async def start_sending(tx: Tx, item_id: int) -> bool:
     return cur.rowcount == 1
 
 
-async def interrupted(tx: Tx) -> list[OutboxItem]:
+async def interrupted(tx: Tx, platform: str = TELEGRAM) -> list[OutboxItem]:
     """Sends a crash cut off (still marked as on their way)."""
-    rows = await tx.fetchall(f"SELECT {_COLUMNS} FROM outbox WHERE status = 'sending'")
+    rows = await tx.fetchall(
+        f"SELECT {_COLUMNS} FROM outbox WHERE status = 'sending' AND platform = ?", (platform,)
+    )
     return [OutboxItem.from_row(r) for r in rows]
 
 
@@ -132,7 +152,7 @@ async def skip_chat(tx: Tx, chat_id: int, reason: str) -> int:
     """Stop every pending message to a chat Telegram no longer lets us reach."""
     cur = await tx.execute(
         "UPDATE outbox SET status = 'skipped', last_error = ?"
-        " WHERE chat_id = ? AND status = 'pending'",
+        " WHERE platform = 'telegram' AND chat_id = ? AND status = 'pending'",
         (reason, chat_id),
     )
     return cur.rowcount

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from bot.messages import CAPTION_MAX, Attachment, Button, OutMessage, utf16_len
 from bot.services import notify
+from bot.services.reach import Reach
 from bot.services.uow import effect, reply
 from bot.texts import office as ot
 from storage import chats, notices, people, units
@@ -40,9 +41,16 @@ class SentNotice:
 
 
 async def send(
-    db: Database, notice_id: int, office: str, at: datetime, *, all_units: bool
+    db: Database,
+    notice_id: int,
+    office: str,
+    at: datetime,
+    *,
+    all_units: bool,
+    robots: tuple[tuple[str, str], ...] = (),
 ) -> SentNotice | None:
-    """Send a composed notice to every target unit's groups and contacts; None if stale."""
+    """Send a composed notice to every target unit's groups and contacts, and a copy of its
+    words to the office's and leaders' group robots (`reach.robots_on`); None if stale."""
     async with effect(db) as tx:
         if all_units:
             await notices.set_all(tx, notice_id, True)
@@ -67,6 +75,9 @@ async def send(
                 await _enqueue(
                     tx, f"notice:{notice_id}", chat_id, _messages(notice, office, text), at
                 )
+        copy = OutMessage(text=text)  # a robot pushes words: no button to press, no file_id
+        for planned in Reach([], [], robots).planned(f"notice:{notice_id}", "notice", copy):
+            await notify.enqueue_planned(tx, planned, at)
         await reply(
             ot.NOTICE_SENT.format(id=notice_id, units=len(targets), groups=groups, people=persons)
         )

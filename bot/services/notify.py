@@ -21,10 +21,11 @@ class Planned:
     kind: str
     message: OutMessage
     not_before: datetime | None = None
+    platform: str = outbox.TELEGRAM
 
 
-def rows_of(planned: list[Planned], at: datetime) -> list[tuple[str, int, str, str, float]]:
-    """Outbox rows for planned messages, split as Telegram requires (pure: no database)."""
+def rows_of(planned: list[Planned], at: datetime) -> list[outbox.Row]:
+    """Outbox rows for planned messages, split as their platform requires (pure: no database)."""
     rows = []
     for p in planned:
         parts = fit(p.message)
@@ -32,7 +33,8 @@ def rows_of(planned: list[Planned], at: datetime) -> list[tuple[str, int, str, s
         for index, piece in enumerate(parts, start=1):
             key = p.key if len(parts) == 1 else f"{p.key}#{index}"
             # Parts of one message keep their order through tiny offsets of their due time.
-            rows.append((key, p.chat_id, p.kind, piece.model_dump_json(), due + index * 1e-3))
+            payload = piece.model_dump_json()
+            rows.append((key, p.chat_id, p.kind, payload, due + index * 1e-3, p.platform))
     return rows
 
 
@@ -49,9 +51,14 @@ async def enqueue(
 
     Returns the ids of the rows that were new (none when the key was queued before).
     """
+    return await enqueue_planned(tx, Planned(key, chat_id, kind, message, not_before), at)
+
+
+async def enqueue_planned(tx: Tx, planned: Planned, at: datetime) -> list[int]:
+    """Queue one planned message (split as its platform requires); the new rows' ids."""
     added = []
-    for row in rows_of([Planned(key, chat_id, kind, message, not_before)], at):
-        new = await outbox.enqueue(tx, *row, at)
+    for key, chat, kind, payload, due, platform in rows_of([planned], at):
+        new = await outbox.enqueue(tx, key, chat, kind, payload, due, at, platform)
         if new is not None:
             added.append(new)
     return added

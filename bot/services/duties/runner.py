@@ -20,7 +20,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from time import monotonic as time_now
 
-from bot.config import Config
+from bot.config import AUDIENCES, Config
 from bot.messages import Attachment, OutMessage, shorten
 from bot.services import notify
 from bot.services.duties import chart, digest, engine, table, todo
@@ -29,6 +29,7 @@ from bot.services.duties.render import late_note, red_message, todo_message
 from bot.services.ledger.figures import pct
 from bot.services.notify import Planned
 from bot.services.quiet import after_quiet
+from bot.services.reach import Reach, robots_on
 from bot.services.workdays import WorkCalendar
 from bot.texts import duties as dt
 from bot.texts import office as ot
@@ -81,6 +82,7 @@ class DutyRunner:
         self.config = config
         self.db = db
         self.owed = False  # the last tick left a due step for the next one
+        self.robots = robots_on(config.channels)  # (vendor, audience) group robots
         self.settings = Settings.from_config(config.schedule)
         schedule = config.schedule
         self.calendar = WorkCalendar(schedule.extra_holidays, schedule.extra_workdays)
@@ -199,23 +201,23 @@ class DutyRunner:
                     ]
             red = todo.red_list(world.problems, slot.day, after, s, cal, first=first)
             if red.new:
-                text = red_message(red, s, note)
-                planned += [
-                    Planned(f"red:{slot.day}@{c}", c, "red", OutMessage(text=text))
-                    for c in world.leaders + world.office
-                ]
+                message = OutMessage(text=red_message(red, s, note))
+                planned += self._reach(world).planned(
+                    f"red:{slot.day}", "red", message, ("leaders", "office")
+                )
             return planned
 
         return await asyncio.to_thread(build)
 
+    def _reach(self, world: World) -> Reach:
+        return Reach(world.office, world.leaders, self.robots)
+
     async def _daily(self, slot: Slot, world: World, moment: datetime) -> list[Planned]:
-        if not world.office:
+        reach = self._reach(world)
+        if not reach.any(["office"]):
             return []
-        text = await self.daily_text(slot, world, moment)
-        return [
-            Planned(f"daily:{slot.day}@{c}", c, "daily", OutMessage(text=text))
-            for c in world.office
-        ]
+        message = OutMessage(text=await self.daily_text(slot, world, moment))
+        return reach.planned(f"daily:{slot.day}", "daily", message, ["office"])
 
     async def daily_text(self, slot: Slot, world: World, moment: datetime) -> str:
         assert world.whole, "the daily summary counts the whole ledger"
@@ -240,25 +242,24 @@ class DutyRunner:
         week = await self.weekly_texts(slot, world, moment)
         key = f"weekly:{slot.period}"
         message = OutMessage(text=week.whole)
-        planned = [
-            Planned(f"{key}@{c}", c, "weekly", message) for c in world.office + world.leaders
-        ]
+        planned = self._reach(world).planned(key, "weekly", message)
         for unit_id, chats in world.unit_groups.items():
             if unit_id in week.parts:
                 message = OutMessage(text=week.parts[unit_id])
                 planned += [Planned(f"{key}@{c}", c, "weekly", message) for c in chats]
         return planned, week.figures
 
-    async def _top(self) -> list[int]:
-        """The office's and leaders' groups: who gets the whole weekly digest."""
+    async def _top(self) -> Reach:
+        """The office's and leaders' groups and robots: who gets the whole weekly digest."""
         groups = await duty_state.groups_by_purpose(self.db)
         office = [c for p, _, c in groups if p == "office"]
-        return office + [c for p, _, c in groups if p == "leaders"]
+        leaders = [c for p, _, c in groups if p == "leaders"]
+        return Reach(office, leaders, self.robots)
 
     async def _chart_step(self, slot: Slot) -> list[Planned]:
         """The 挂图作战 photos to the office and leaders, after the digest's words."""
         top = await self._top()
-        if not top:
+        if not top.any(AUDIENCES):
             return []
         label = digest.week_label(slot.day)
         planned = []
@@ -267,15 +268,13 @@ class DutyRunner:
                 text=dt.WEEKLY_CHART_CAPTION.format(week=label),
                 attachment=Attachment(kind="photo", path=str(path)),
             )
-            planned += [
-                Planned(f"weekly:{slot.period}:chart{n}@{c}", c, "weekly", photo) for c in top
-            ]
+            planned += top.planned(f"weekly:{slot.period}:chart{n}", "weekly", photo)
         return planned
 
     async def _table_step(self, slot: Slot) -> list[Planned]:
         """The full table as a workbook, when the digest's message shows only the worst."""
         top = await self._top()
-        if not top:
+        if not top.any(AUDIENCES):
             return []
         counts = await figures.counts_by(self.db, "unit", slot.day)
         red = await duty_state.red_problems(self.db, slot.day, self.settings.red_after)
@@ -290,7 +289,7 @@ class DutyRunner:
             text=dt.WEEKLY_FILE_CAPTION.format(week=digest.week_label(slot.day)),
             attachment=Attachment(kind="document", path=str(path)),
         )
-        return [Planned(f"weekly:{slot.period}:table@{c}", c, "weekly", book) for c in top]
+        return top.planned(f"weekly:{slot.period}:table", "weekly", book)
 
     def _files(self) -> Path:
         folder = chart.folder(self.config.storage.evidence_dir)
