@@ -153,7 +153,7 @@ def test_the_documented_limits() -> None:
 
 def send_paced(pace: Pace, count: int, start: float = 1000.0) -> list[float]:
     """When `count` sends go if each waits as the pace says."""
-    now, sent = start, []
+    now, sent = start, list[float]()
     for _ in range(count):
         now += pace.delay(sent, now)
         sent.append(now)
