@@ -1,0 +1,52 @@
+"""Push-only group robots (WeCom, DingTalk, Feishu webhooks): clients with one API.
+
+How the outbox uses one: `robot = make_robot(vendor, url, secret)`; for each piece of
+`robot.pieces(message)` (pure), wait `robot.pace.delay(send_times, now)` seconds, then
+`await robot.send(client, piece, now, key=f"{row_id}:{index}")`, which comes back
+`Sent()`, `RetryLater(after, code, meaning)` or `Refused(code, meaning)`. The robot
+itself never sleeps and never retries.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from bot.robots.base import Limits, Outcome, Pace, Refused, RetryLater, Robot, Sent, Window
+from bot.robots.dingtalk import DingTalk
+from bot.robots.feishu import Feishu
+from bot.robots.wecom import WeCom
+
+Vendor = Literal["wecom", "dingtalk", "feishu"]
+VENDORS: tuple[Vendor, ...] = ("wecom", "dingtalk", "feishu")
+
+
+def make_robot(vendor: Vendor, webhook_url: str, secret: str | None = None) -> Robot:
+    """The robot for one configured group; a secret given to WeCom is a configuration error
+    (its robots sign nothing: the key in the URL is the credential)."""
+    if vendor == "wecom":
+        if secret is not None:
+            raise ValueError("a WeCom group robot has no signing secret; its key is in the URL")
+        return WeCom(webhook_url)
+    if vendor == "dingtalk":
+        return DingTalk(webhook_url, secret)
+    if vendor == "feishu":
+        return Feishu(webhook_url, secret)
+    raise ValueError(f"unknown robot vendor: {vendor!r}")
+
+
+__all__ = [
+    "VENDORS",
+    "DingTalk",
+    "Feishu",
+    "Limits",
+    "Outcome",
+    "Pace",
+    "Refused",
+    "RetryLater",
+    "Robot",
+    "Sent",
+    "Vendor",
+    "WeCom",
+    "Window",
+    "make_robot",
+]
