@@ -155,6 +155,13 @@ class ChannelsConfig(_Section):
     dingtalk: ChannelConfig = ChannelConfig()
     feishu: ChannelConfig = ChannelConfig()
 
+    @field_validator("wecom")
+    @classmethod
+    def _wecom_signs_nothing(cls, value: ChannelConfig) -> ChannelConfig:
+        if value.office.secret.get_secret_value() or value.leaders.secret.get_secret_value():
+            raise ValueError("企业微信群机器人不加签，无需 secret：密钥就是 Webhook 地址中的 key")
+        return value
+
 
 VENDORS = ("wecom", "dingtalk", "feishu")
 AUDIENCES = ("office", "leaders")

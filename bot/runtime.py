@@ -22,6 +22,7 @@ from bot.delivery import OutboxSender
 from bot.inbox import BACKOFF, InboxWorker
 from bot.polling import Poller
 from bot.ratelimit import ChatRateLimiter, Pace
+from bot.robots.outbox import RobotSender
 from bot.services.container import Services
 from bot.services.duties.runner import DutyRunner
 from storage import sends
@@ -62,6 +63,7 @@ class Runtime:
         self.app: App
         self.worker: InboxWorker
         self.sender: OutboxSender
+        self.robots: RobotSender
         self.services: Services
         self.duties: DutyRunner
 
@@ -94,6 +96,18 @@ class Runtime:
         if resumed:
             log.info("resuming %d update(s) stored before the last stop", resumed)
         self._spawn(self.sender.run(), "outbox")
+        # Group robots in other platforms (push only), when configured: their own sender.
+        self.robots = RobotSender(self.db, self.config.channels, clock=self._clock)
+        await self.robots.recover()
+        if self.robots.on:
+            self._spawn(self.robots.run(), "robots")
+            telegram_kick = self.services.kick_outbox
+
+            def kick_both() -> None:  # a turn that queued a notice wakes both senders
+                telegram_kick()
+                self.robots.kick()
+
+            self.services.kick_outbox = kick_both
         self.duties = DutyRunner(self.config, self.db)
         assert self.app.job_queue is not None
         # The JobQueue is only a clock here: what is due lives in the database.
@@ -133,6 +147,7 @@ class Runtime:
             try:
                 if await self.duties.tick(self._clock()):
                     self.sender.kick()
+                    self.robots.kick()
             except Exception:  # a bad tick must not stop the clock; the next one tries again
                 log.exception("duty tick failed")
                 return

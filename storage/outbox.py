@@ -148,6 +148,32 @@ async def finish(tx: Tx, item_id: int, status: str, error: str) -> None:
     )
 
 
+async def drop_rest(tx: Tx, key: str, reason: str) -> int:
+    """Skip the pieces still pending of the message this row's key belongs to (key#2 …)."""
+    base = key.split("#", 1)[0]
+    cur = await tx.execute(
+        "UPDATE outbox SET status = 'skipped', last_error = ?"
+        " WHERE status = 'pending' AND key LIKE ? ESCAPE '\\'",
+        (reason, _like(base) + "#%"),
+    )
+    return cur.rowcount
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def skip_unless(tx: Tx, platform: str, chats: list[int], reason: str) -> int:
+    """Skip a platform's pending rows except those to these chats."""
+    spared = f" AND chat_id NOT IN ({', '.join('?' * len(chats))})" if chats else ""
+    cur = await tx.execute(
+        "UPDATE outbox SET status = 'skipped', last_error = ?"
+        f" WHERE platform = ? AND status = 'pending'{spared}",
+        (reason, platform, *chats),
+    )
+    return cur.rowcount
+
+
 async def skip_chat(tx: Tx, chat_id: int, reason: str) -> int:
     """Stop every pending message to a chat Telegram no longer lets us reach."""
     cur = await tx.execute(

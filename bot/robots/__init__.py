@@ -11,13 +11,36 @@ from __future__ import annotations
 
 from typing import Literal
 
-from bot.robots.base import Limits, Outcome, Pace, Refused, RetryLater, Robot, Sent, Window
+from bot.messages import OutMessage
+from bot.robots.base import (
+    Limits,
+    Outcome,
+    Pace,
+    Refused,
+    RetryLater,
+    Robot,
+    Sent,
+    Window,
+    plan,
+)
 from bot.robots.dingtalk import DingTalk
 from bot.robots.feishu import Feishu
 from bot.robots.wecom import WeCom
 
 Vendor = Literal["wecom", "dingtalk", "feishu"]
 VENDORS: tuple[Vendor, ...] = ("wecom", "dingtalk", "feishu")
+
+
+LIMITS: dict[str, Limits] = {
+    "wecom": WeCom.limits,
+    "dingtalk": DingTalk.limits,
+    "feishu": Feishu.limits,
+}
+
+
+def pieces(vendor: str, message: OutMessage) -> list[OutMessage]:
+    """The message as the pieces this vendor's robots carry, each one outbox row (pure)."""
+    return plan(message, LIMITS[vendor])
 
 
 def make_robot(vendor: Vendor, webhook_url: str, secret: str | None = None) -> Robot:
@@ -49,4 +72,5 @@ __all__ = [
     "WeCom",
     "Window",
     "make_robot",
+    "pieces",
 ]

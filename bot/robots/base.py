@@ -101,6 +101,11 @@ class RetryLater:
     meaning: str
     detail: str = ""  # the vendor's own words, for the log
 
+    @property
+    def throttled(self) -> bool:
+        """The vendor's rate limit, not a failure: waiting it out is all there is to do."""
+        return self.meaning == rt.THROTTLED
+
 
 @dataclass(frozen=True)
 class Refused:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot import robots
 from bot.config import ScheduleConfig
 from bot.messages import OutMessage, fit
 from bot.services.quiet import after_quiet
@@ -28,7 +29,11 @@ def rows_of(planned: list[Planned], at: datetime) -> list[outbox.Row]:
     """Outbox rows for planned messages, split as their platform requires (pure: no database)."""
     rows = []
     for p in planned:
-        parts = fit(p.message)
+        parts = (
+            fit(p.message)
+            if p.platform == outbox.TELEGRAM
+            else robots.pieces(p.platform, p.message)
+        )
         due = (p.not_before or at).timestamp()
         for index, piece in enumerate(parts, start=1):
             key = p.key if len(parts) == 1 else f"{p.key}#{index}"

@@ -60,3 +60,13 @@ FEISHU_SIGN = "签名不匹配或时间戳超出 1 小时：请核对机器人�
 FEISHU_IP = "服务器 IP 不在机器人的 IP 白名单中：请在飞书群机器人安全设置中添加"
 FEISHU_KEYWORD = "消息未包含机器人安全设置中的自定义关键词：请在飞书群机器人设置中核对关键词"
 FEISHU_BAD_REQUEST = "请求格式有误或超过 20 KB，平台拒收"
+
+# Naming a robot, and what the office is told when one refuses
+VENDOR_NAMES = {"wecom": "企业微信", "dingtalk": "钉钉", "feishu": "飞书"}
+AUDIENCE = {"office": "巡察办工作群", "leaders": "领导群"}
+ROBOT_NAME = "{vendor}{audience}机器人"
+NOT_CONFIGURED = "该群机器人已不在配置中，消息不再发送"
+REFUSED_TO_OFFICE = (
+    "【群机器人发送失败】{robot}拒收了消息：{meaning}。\n"
+    "Telegram 群内的消息照常发出；改好机器人设置后，之后的消息会恢复推送。"
+)
