@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import cast
 
 from telegram.ext import ApplicationBuilder, ContextTypes
-from telegram.request import BaseRequest, HTTPXRequest
+from telegram.request import BaseRequest
 
 from bot.context import App, Context
 from bot.delivery import Courier
+from bot.http import AiohttpRequest
 from bot.ratelimit import ChatRateLimiter
 from bot.services.container import BotData, Services
 from bot.turns import TurnApplication
@@ -48,6 +49,7 @@ def build_application(
     *,
     limiter: ChatRateLimiter | None = None,
     request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None,
 ) -> App:
     """Build the Application; no Updater: the inbox fetches updates (see bot.polling)."""
     config = services.config
@@ -62,7 +64,8 @@ def build_application(
         .updater(None)
         .context_types(context_types)
         .rate_limiter(limiter)
-        .request(request or HTTPXRequest(connection_pool_size=64))
+        .request(request or AiohttpRequest(connection_pool_size=64))
+        .get_updates_request(updates_request or AiohttpRequest(connection_pool_size=1))
     )
     app = cast(App, builder.build())
     app.bot_data.services = services

@@ -10,7 +10,6 @@ from types import TracebackType
 from typing import Any
 
 from telegram.error import TelegramError
-from telegram.request import HTTPXRequest
 
 from bot.app import build_application
 from bot.clock import Clock, system_clock
@@ -19,6 +18,7 @@ from bot.commands import publish_defaults
 from bot.config import Config
 from bot.context import App
 from bot.delivery import OutboxSender
+from bot.http import AiohttpRequest
 from bot.inbox import BACKOFF, InboxWorker
 from bot.polling import Poller
 from bot.ratelimit import ChatRateLimiter, Pace
@@ -77,14 +77,22 @@ class Runtime:
         # The pace outlives the process: the last minute's sends are in a journal of their own.
         self._sends = sends.open_beside(self.config.storage.path)
         limiter = ChatRateLimiter(self._pace, journal=self._sends)
-        request = HTTPXRequest(
-            connection_pool_size=64, read_timeout=self._read_timeout, write_timeout=30
+        request = AiohttpRequest(connection_pool_size=64, read_timeout=self._read_timeout)
+        updates = AiohttpRequest(connection_pool_size=1)
+        self.app = build_application(
+            self.services, limiter=limiter, request=request, updates_request=updates
         )
-        self.app = build_application(self.services, limiter=limiter, request=request)
         self.worker = InboxWorker(self.app, self.db, backoff=self._retry_backoff)
         assert self.app.courier is not None
         self.sender = OutboxSender(self.app.courier, self.db, limiter, clock=self._clock)
-        await self.app.initialize()
+        try:
+            await self.app.initialize()  # asks Telegram who we are: a bad token fails here
+        except BaseException:
+            # PTB leaves its requests open when getMe fails; close them, or their sessions
+            # complain on the way out after the one line that says what went wrong.
+            await request.shutdown()
+            await updates.shutdown()
+            raise
         await self.app.start()
         # Two calls at most; each person's own list follows in the background (below).
         try:
