@@ -116,8 +116,7 @@ class InboxWorker:
                 return None
             turn = await self._app.run_turn(update, durable=True, final=final)
             if turn.error is None and not turn.committed:
-                async with self._db.transaction() as tx:
-                    await inbox.claim_done(tx, item.update_id, utcnow())
+                await inbox.mark_done(self._db, item.update_id, utcnow())
             if turn.error is None or turn.committed or final:
                 return None
             async with self._db.transaction() as tx:

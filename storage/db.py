@@ -6,7 +6,7 @@ import asyncio
 import logging
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -55,12 +55,13 @@ class Tx:
         return count
 
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        async with self._conn.execute(sql, params) as cur:
-            return await cur.fetchone()
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        async with self._conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        # One trip to the connection's thread, not three (execute, fetch, close): every
+        # trip waits its turn behind the event loop, and a turn makes a dozen reads.
+        return list(await self._conn.execute_fetchall(sql, params))
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Run an INSERT and return the new row id."""
@@ -127,13 +128,25 @@ class Database:
                 raise
             await self._writer.execute("COMMIT")
 
+    async def write_one(self, sql: str, params: Params = ()) -> int:
+        """One statement, atomic by itself (the writer is in autocommit): one trip to the
+        writer's thread, not BEGIN … COMMIT's three, and the lock held for that trip only.
+        It waits out another process's lock as `transaction` does. The rows it changed."""
+        async with self._write_lock:
+            cur = await self._locked_out(lambda: self._writer.execute(sql, params))
+            return int(cur.rowcount)
+
     async def _begin(self) -> None:
         """BEGIN IMMEDIATE, retried for as long as another process keeps the lock."""
+        await self._locked_out(lambda: self._writer.execute("BEGIN IMMEDIATE"))
+
+    async def _locked_out(self, write: Callable[[], Awaitable[T]]) -> T:
+        """The first write of a unit, retried for as long as another process keeps the lock."""
         started = time.monotonic()
         told = started
         while True:
             try:
-                await self._writer.execute("BEGIN IMMEDIATE")
+                done = await write()
                 break
             except sqlite3.OperationalError as exc:
                 if not is_lock_error(exc):
@@ -149,16 +162,15 @@ class Database:
             await asyncio.sleep(0.2)
         if time.monotonic() - started > BUSY_TIMEOUT_MS / 1000:
             log.warning("database lock released after %.0fs", time.monotonic() - started)
+        return done
 
     async def _read(self, sql: str, params: Params, *, one: bool) -> list[aiosqlite.Row]:
         """Reads do not wait for writers (WAL); a rare busy reader is retried, not failed."""
         while True:
             try:
-                async with self._reader.execute(sql, params) as cur:
-                    if one:
-                        row = await cur.fetchone()
-                        return [] if row is None else [row]
-                    return list(await cur.fetchall())
+                # One trip to the reader's thread (see Tx.fetchall).
+                rows = list(await self._reader.execute_fetchall(sql, params))
+                return rows[:1] if one else rows
             except sqlite3.OperationalError as exc:
                 if not is_lock_error(exc):
                     raise

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from storage.db import Tx
+from storage.db import Database, Tx
 from storage.models import InboxItem
 from storage.reader import Reader
 from storage.times import iso
@@ -50,6 +50,16 @@ async def claim_done(tx: Tx, update_id: int, at: datetime) -> bool:
         (iso(at), update_id),
     )
     return cur.rowcount == 1
+
+
+async def mark_done(db: Database, update_id: int, at: datetime) -> bool:
+    """`claim_done` for an update that had no effect: one statement, no transaction around
+    it (most updates are questions; this keeps the write lock free for effects)."""
+    changed = await db.write_one(
+        "UPDATE inbox SET status = 'done', finished_at = ? WHERE update_id = ? AND status = 'new'",
+        (iso(at), update_id),
+    )
+    return changed == 1
 
 
 async def park(tx: Tx, update_id: int, error: str, at: datetime) -> None:
