@@ -35,7 +35,7 @@ from storage.models import OutboxItem
 log = logging.getLogger(__name__)
 
 HTTP_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
-GIVE_UP_AFTER = 10  # failed attempts (rate limits not counted): about 8 hours of backoff
+GIVE_UP_AFTER = 10  # failed attempts (rate limits not counted): about 4 hours of backoff
 BACKOFF_CAP = 3600.0
 IDLE_CHECK = 5.0  # seconds between two looks at the outbox when nothing woke the sender
 AUDIENCE_OF = {chat: audience for audience, chat in ROBOT_CHAT.items()}
