@@ -217,9 +217,9 @@ async def _undo_start(runtime: Runtime) -> None:
 
 async def _code(config: Config, unit_text: str, role: Role) -> int:
     from bot.clock import system_clock
+    from bot.dialogs.binding import render_code
     from bot.services import binding
     from bot.services.lookup import find_unit
-    from handlers.binding import render_code
     from storage.migrations import open_database
 
     db = await open_database(config.storage.path)

@@ -19,12 +19,12 @@ from bot.commands import (
     KEY_PREFIX,
     Bot,
     Outcome,
-    commands_for_roles,
     digest,
     needs_publishing,
     publish_person,
 )
 from bot.ratelimit import ChatRateLimiter, retry_seconds
+from bot.services.command_list import commands_for_roles
 from storage import people, state
 from storage.db import Database
 

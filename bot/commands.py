@@ -28,16 +28,18 @@ from telegram.ext import ExtBot
 
 from bot import texts
 from bot.context import Context
-from bot.services.access import Actor, load_actor
+from bot.services.access import load_actor
+from bot.services.command_list import Pairs, commands_for
+from bot.services.command_list import (  # which commands a role has is the core's
+    commands_for_roles as commands_for_roles,
+)
 from storage import state
 from storage.db import Database
-from storage.models import Role
 
 log = logging.getLogger(__name__)
 
 KEY_PREFIX = "commands:"
 UNREACHABLE = "unreachable:"
-Pairs = list[tuple[str, str]]
 Bot = ExtBot[dict[str, Any]]
 
 
@@ -56,29 +58,6 @@ def digest(bot_id: int, pairs: Pairs) -> str:
     """What identifies a published list; the bot's id in it, so a new token republishes."""
     raw = json.dumps([bot_id, pairs], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
-
-
-def commands_for(actor: Actor) -> Pairs:
-    """The commands this person may use, as /help lists them and their menu shows them."""
-    return _commands(actor.is_admin, actor.is_leader, actor.contact_role is not None)
-
-
-def commands_for_roles(roles: Iterable[Role], bootstrap_admin: bool) -> Pairs | None:
-    """A person's own list from their roles; None when they hold none (no list of their own)."""
-    held = set(roles)
-    if not held and not bootstrap_admin:
-        return None
-    return _commands(bootstrap_admin or "admin" in held, "leader" in held, "contact" in held)
-
-
-def _commands(admin: bool, leader: bool, contact: bool) -> Pairs:
-    if admin:
-        return list(texts.COMMANDS_ADMIN)
-    if leader:
-        return [*texts.COMMANDS_PRIVATE, *texts.COMMANDS_LEADER]
-    if contact:
-        return [*texts.COMMANDS_PRIVATE, *texts.COMMANDS_CONTACT]
-    return list(texts.COMMANDS_PRIVATE)
 
 
 def needs_publishing(stored: str | None, wanted: str | None, *, retry_unreachable: bool) -> bool:

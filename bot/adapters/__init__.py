@@ -1,0 +1,1 @@
+"""Platform adapters: a platform's deliveries in, the core's effects out."""

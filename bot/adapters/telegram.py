@@ -1,0 +1,101 @@
+"""The Telegram adapter: an `Update` becomes an `Event`; a dialog's `Effects` are applied.
+
+Handlers register PTB handlers (commands, filters: the parsing) and hand each update to a
+dialog through `on(dialog)`. The dialog sees no Telegram object; what it asked for is done
+here, within Telegram's limits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram import Message, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+
+from bot.commands import publish_personal_commands
+from bot.context import Context
+from bot.core.effects import Dialog, Effects
+from bot.core.event import Event, FileRef, Place, Sender
+from bot.core.limits import Limits
+from handlers.common import answer, toast
+
+PLATFORM = "telegram"
+LIMITS = Limits(
+    text_max=4096, text_measure="utf16", action_max_bytes=64, buttons_per_row=8, can_edit=True
+)
+
+
+def event_of(update: Update, ctx: Context) -> Event:
+    """What the update says, in the core's words."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:  # pragma: no cover - our handlers only see users' updates
+        raise ValueError("an update without a user or a chat")
+    message = update.effective_message
+    query = update.callback_query
+    text = (message.text or message.caption or "") if message is not None else ""
+    command, args = _command(text) if query is None else (None, ())
+    reply = message.reply_to_message if message is not None and query is None else None
+    pressed = query.message if query is not None else None
+    return Event(
+        update_id=update.update_id,
+        at=(message.date if message is not None else None) or datetime.now(UTC),
+        who=Sender(PLATFORM, user.id, user.full_name, user.username),
+        where=Place(chat.id, chat.type == ChatType.PRIVATE, chat.title or chat.full_name or ""),
+        text="" if query is not None else text,
+        command=command,
+        args=tuple(ctx.args or args),
+        files=_files(message) if query is None else (),
+        reply_to=reply.message_id if reply is not None else None,
+        action=query.data if query is not None else None,
+        pressed=pressed.message_id if isinstance(pressed, Message) else None,
+    )
+
+
+def _command(text: str) -> tuple[str | None, tuple[str, ...]]:
+    if not text.startswith("/"):
+        return None, ()
+    head, *rest = text.split()
+    return head[1:].split("@", 1)[0].lower(), tuple(rest)
+
+
+def _files(message: Message | None) -> tuple[FileRef, ...]:
+    if message is None:
+        return ()
+    found: list[FileRef] = []
+    if message.photo:
+        largest = message.photo[-1]
+        found.append(FileRef("photo", largest.file_id, None, largest.file_size, "image/jpeg"))
+    if message.document is not None:
+        doc = message.document
+        found.append(FileRef("document", doc.file_id, doc.file_name, doc.file_size, doc.mime_type))
+    return tuple(found)
+
+
+async def apply(update: Update, ctx: Context, out: Effects) -> None:
+    """Do what the dialog asked: menus first (the answer may name the new commands), then
+    the answers, in parts within Telegram's limits, then the button press's notice."""
+    for user_id in out.menus:
+        await publish_personal_commands(ctx, user_id)
+    for message in out.said:
+        await answer(update, ctx, message.text, message.buttons)
+    if out.toast is not None:
+        await toast(update, out.toast.text, alert=out.toast.alert)
+    if out.withdraw and update.effective_message is not None:
+        with contextlib.suppress(TelegramError):  # without delete rights the message stays
+            await update.effective_message.delete()
+
+
+def on(dialog: Dialog) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
+    """A PTB callback that runs `dialog` on the update's event and applies its effects."""
+
+    async def callback(update: Update, ctx: Context) -> None:
+        out = Effects()
+        await dialog(event_of(update, ctx), ctx.svc, out)
+        await apply(update, ctx, out)
+
+    callback.__name__ = callback.__qualname__ = getattr(dialog, "__name__", "dialog")
+    return callback
