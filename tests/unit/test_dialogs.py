@@ -49,6 +49,7 @@ async def services(folder: Path) -> Services:
     db = await open_database(config.storage.path)
     async with db.transaction() as tx:
         await people.upsert(tx, STRANGER, "路人", None, AT)
+        await people.upsert(tx, ADMIN, "王主任", None, AT)
         await chats.remember(tx, GROUP, "supergroup", "某群")
     return Services(config=config, db=db)
 
@@ -126,3 +127,44 @@ async def test_a_code_issued_and_redeemed_on_neutral_events_binds_the_person(
     assert [m.text for m in refused.said] == [texts.CODE_NOT_ADMIN.format(office="县委巡察办")]
     assert bound.menus == [STRANGER]
     assert actor.is_leader
+
+
+async def test_office_tools_refuse_a_non_admin_and_explain_their_use(tmp_path: Path) -> None:
+    from bot.dialogs import office_tools
+    from bot.texts import office as ot
+    from bot.texts import transfer as tt
+
+    svc = await services(tmp_path)
+    stranger = await said(office_tools.transfer, event(STRANGER, "路人", command="transfer"), svc)
+    usage = Event(4, AT, Sender("feishu", ADMIN, "王主任"), Place(ADMIN, True), "", "digest")
+    digest = await said(office_tools.digest, usage, svc)
+    short = Event(5, AT, Sender("feishu", ADMIN, "王主任"), Place(ADMIN, True), "", "transfer")
+    transfer = await said(office_tools.transfer, short, svc)
+    in_group = Event(6, AT, Sender("feishu", ADMIN, "王主任"), Place(GROUP, False), "", "digest")
+    elsewhere = await said(office_tools.digest, in_group, svc)
+    await svc.db.close()
+    assert [m.text for m in stranger.said] == [
+        ot.ADMIN_ONLY.format(office="县委巡察办", what=tt.WHAT)
+    ]
+    assert [m.text for m in digest.said] == [ot.DIGEST_USAGE]
+    assert [m.text for m in transfer.said] == [tt.USAGE]
+    assert [m.text for m in elsewhere.said] == [ot.WHERE_ADMIN]  # a group that is not the office's
+
+
+async def test_cancel_with_nothing_open_says_so_in_its_effect(tmp_path: Path) -> None:
+    """/cancel's answer is part of its effect: an outbox reply to the event's chat."""
+    from bot.dialogs import cancel
+    from bot.services.uow import Turn, current_turn
+    from storage import outbox
+
+    svc = await services(tmp_path)
+    token = current_turn.set(Turn(update_id=7, chat_id=STRANGER))
+    try:
+        out = await said(cancel.cancel, event(STRANGER, "路人", command="cancel"), svc)
+    finally:
+        current_turn.reset(token)
+    items = await outbox.all_items(svc.db)
+    await svc.db.close()
+    assert out.said == []
+    assert [(i.chat_id, i.kind) for i in items] == [(STRANGER, "reply")]
+    assert texts.CANCEL_NOTHING in items[0].payload
