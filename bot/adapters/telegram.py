@@ -44,7 +44,9 @@ def event_of(update: Update, ctx: Context) -> Event:
         update_id=update.update_id,
         at=(message.date if message is not None else None) or datetime.now(UTC),
         who=Sender(PLATFORM, user.id, user.full_name, user.username),
-        where=Place(chat.id, chat.type == ChatType.PRIVATE, chat.title or chat.full_name or ""),
+        where=Place(
+            chat.id, chat.type == ChatType.PRIVATE, chat.title or chat.full_name or "", chat.type
+        ),
         text="" if query is not None else text,
         command=command,
         args=tuple(ctx.args or args),

@@ -24,6 +24,7 @@ class Place:
     chat_id: int
     private: bool
     title: str = ""
+    kind: str = ""  # the platform's own word for it (Telegram: private, group, supergroup)
 
 
 @dataclass(frozen=True)
