@@ -15,6 +15,7 @@ from typing import Any
 from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop
 
 from bot.commands import publish_personal_commands
 from bot.context import Context
@@ -98,6 +99,8 @@ def on(dialog: Dialog) -> Callable[[Update, Context], Coroutine[Any, Any, None]]
         out = Effects()
         await dialog(event_of(update, ctx), ctx.svc, out)
         await apply(update, ctx, out)
+        if out.taken:  # later handler groups do not see it
+            raise ApplicationHandlerStop
 
     callback.__name__ = callback.__qualname__ = getattr(dialog, "__name__", "dialog")
     return callback

@@ -34,6 +34,7 @@ class Effects:
     toast: Toast | None = None  # the button press's answer (one at most)
     menus: list[int] = field(default_factory=list)  # people whose command menu may change
     withdraw: bool = False  # take the event's own message down (it showed a secret)
+    taken: bool = False  # the event is answered: no later dialog should see it
 
     def say(self, text: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
         """Answer in the chat the event came from (an answer that confirms no change)."""
@@ -44,6 +45,10 @@ class Effects:
 
     def answer_press(self, text: str | None = None, *, alert: bool = False) -> None:
         self.toast = Toast(text, alert)
+
+    def take(self) -> None:
+        """This dialog answered the event: it goes no further."""
+        self.taken = True
 
     def take_down(self) -> None:
         """Remove the user's message from the chat where the platform lets the bot."""
