@@ -4,7 +4,7 @@
     .venv/bin/python bench/pipeline.py --quick          # 500 updates each: about 10 s
     .venv/bin/python bench/pipeline.py --profile DIR    # and py-spy both bots (DIR/*.raw)
     .venv/bin/python bench/pipeline.py --analyse DIR/bot.raw   # a profile's breakdown again
-    .venv/bin/python bench/pipeline.py --only bot --what-if aiohttp --what-if remember
+    .venv/bin/python bench/pipeline.py --only bot --what-if sniffio
 
 The local Bot API sandbox (bot/sandbox, strict spec checking, its flood limits switched off
 with `FloodLimits(enabled=False)`) runs in this process and plays 100 bound contacts, each

@@ -20,10 +20,6 @@ gets changes proposed for it, made here as patches, to measure each before it is
 real in bot/ or storage/ (none is on by default):
 
 - `sniffio`: `import sniffio` fails at once (httpcore retries it on every lock and event);
-- `pool8`: the runtime's HTTPXRequest gets 8 connections instead of 64;
-- `aiohttp`: its requests (getUpdates too) go through aiohttp with JSON bodies;
-- `remember`: `_remember` skips its write transaction for a user and chat seen unchanged;
-- `onehop`: reads use aiosqlite's execute_fetchall, one thread hop instead of three.
 
 `echo` is a bare python-telegram-bot Application: one MessageHandler that sends the text
 back, PTB's own polling (Updater), no rate limiter; CONCURRENCY updates at a time.
@@ -110,140 +106,15 @@ def _count_hops(log: list[tuple[float, str]]) -> None:
 
 
 WHAT_IF_ENV = "PIPELINE_WHAT_IF"
-WHAT_IFS = ("sniffio", "pool8", "aiohttp", "remember", "onehop")
+# What the bench measured before the bot took it (aiohttp requests, no write for an unchanged
+# person, one thread trip a read: all in the bot since) is gone; what is left to try stays.
+WHAT_IFS = ("sniffio",)
 
 
 def _what_if(names: set[str]) -> None:
-    import bot.runtime
 
     if "sniffio" in names:
         sys.modules["sniffio"] = None  # type: ignore[assignment]
-    # The runtime (and PTB's builder, for getUpdates) look HTTPXRequest up when they run.
-    runtime = vars(bot.runtime)
-    if "pool8" in names:
-        original = runtime["HTTPXRequest"]
-
-        def pool8(**kwargs: Any) -> Any:
-            return original(**{**kwargs, "connection_pool_size": 8})
-
-        runtime["HTTPXRequest"] = pool8
-    if "aiohttp" in names:
-        import telegram.ext._applicationbuilder as builder
-
-        runtime["HTTPXRequest"] = vars(builder)["HTTPXRequest"] = _aiohttp_request()
-    if "remember" in names:
-        _remember_once()
-    if "onehop" in names:
-        _one_hop_reads()
-
-
-def _aiohttp_request() -> Any:
-    """A PTB BaseRequest over aiohttp (already a dependency): JSON bodies, no anyio."""
-    import aiohttp
-    from telegram.error import NetworkError, TimedOut
-    from telegram.request import BaseRequest, RequestData
-
-    class AiohttpRequest(BaseRequest):
-        def __init__(
-            self,
-            connection_pool_size: int = 64,
-            read_timeout: float | None = 5.0,
-            write_timeout: float | None = 5.0,
-            **_ignored: Any,
-        ) -> None:
-            self._limit = connection_pool_size
-            self._read = read_timeout
-            self._session: aiohttp.ClientSession | None = None
-
-        @property
-        def read_timeout(self) -> float | None:
-            return self._read
-
-        async def initialize(self) -> None:
-            if self._session is None or self._session.closed:
-                connector = aiohttp.TCPConnector(limit=self._limit)
-                self._session = aiohttp.ClientSession(connector=connector)
-
-        async def shutdown(self) -> None:
-            if self._session is not None:
-                await self._session.close()
-
-        async def do_request(
-            self,
-            url: str,
-            method: str,
-            request_data: RequestData | None = None,
-            read_timeout: Any = BaseRequest.DEFAULT_NONE,
-            write_timeout: Any = BaseRequest.DEFAULT_NONE,
-            connect_timeout: Any = BaseRequest.DEFAULT_NONE,
-            pool_timeout: Any = BaseRequest.DEFAULT_NONE,
-        ) -> tuple[int, bytes]:
-            assert self._session is not None
-            read = self._read if read_timeout is BaseRequest.DEFAULT_NONE else read_timeout
-            body: Any = None
-            headers = {"User-Agent": self.USER_AGENT}
-            if request_data is not None and request_data.multipart_data:
-                body = aiohttp.FormData(request_data.json_parameters)
-                for name, (filename, content, mime) in request_data.multipart_data.items():
-                    body.add_field(name, content, filename=filename, content_type=mime)
-            elif request_data is not None:
-                body = request_data.json_payload
-                headers["Content-Type"] = "application/json"
-            try:
-                async with self._session.request(
-                    method,
-                    url,
-                    data=body,
-                    headers=headers,
-                    timeout=aiohttp.ClientTimeout(sock_read=read, connect=30),
-                ) as response:
-                    return response.status, await response.read()
-            except TimeoutError as exc:
-                raise TimedOut from exc
-            except aiohttp.ClientError as exc:
-                raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
-
-    return AiohttpRequest
-
-
-def _remember_once() -> None:
-    """_remember writes only when a (user, names, chat) it has not seen comes in."""
-    import handlers.common as common
-
-    original = common._remember
-    seen: set[tuple[Any, ...]] = set()
-
-    async def remember(update: Any, ctx: Any) -> None:
-        user, chat = update.effective_user, update.effective_chat
-        key = (
-            user and (user.id, user.full_name, user.username),
-            chat and (chat.id, chat.type, chat.title, chat.full_name),
-        )
-        if key in seen:
-            return
-        await original(update, ctx)
-        seen.add(key)
-
-    common._remember = remember
-
-
-def _one_hop_reads() -> None:
-    from storage.db import Database, Tx
-
-    async def read(self: Database, sql: str, params: Any, *, one: bool) -> list[Any]:
-        rows = list(await self._reader.execute_fetchall(sql, params))
-        return rows[:1] if one else rows
-
-    async def fetchone(self: Tx, sql: str, params: Any = ()) -> Any:
-        rows = list(await self._conn.execute_fetchall(sql, params))
-        return rows[0] if rows else None
-
-    async def fetchall(self: Tx, sql: str, params: Any = ()) -> list[Any]:
-        return list(await self._conn.execute_fetchall(sql, params))
-
-    Database._read = read  # type: ignore[method-assign]
-    Tx.fetchone = fetchone  # type: ignore[method-assign]
-    Tx.fetchall = fetchall  # type: ignore[method-assign]
 
 
 def run_bot(config: str, txlog: str) -> int:

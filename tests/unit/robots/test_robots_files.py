@@ -4,7 +4,6 @@ carry them, refused before any request when too big or gone."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
@@ -15,18 +14,7 @@ from bot.messages import Attachment, OutMessage
 from bot.robots import Refused, Sent, Vendor, WeCom
 from bot.sandbox.robots import WeComReceiver
 from bot.services.duties.chart import UnitBar, render
-from tests.unit.test_robots import DAILY, Clock, Rig, loopback, receiver_for, robot_for, url_of
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with loopback() as http:
-        yield http
+from tests.unit.robots.rig import DAILY, Clock, Rig, receiver_for, robot_for, url_of
 
 
 @pytest.fixture(scope="module")

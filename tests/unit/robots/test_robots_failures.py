@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import socket
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -15,37 +14,16 @@ from bot.messages import OutMessage
 from bot.robots import VENDORS, DingTalk, Feishu, Refused, RetryLater, Sent, Vendor
 from bot.sandbox.robots import DingTalkReceiver, FeishuReceiver
 from bot.texts import robots as rt
-from tests.unit.test_robots import (
+from tests.unit.robots.rig import (
     CJK,
     DAILY,
     DING_SECRET,
     Clock,
     Rig,
-    loopback,
     receiver_for,
-    rigged,
     robot_for,
     url_of,
 )
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with loopback() as http:
-        yield http
-
-
-@pytest.fixture(params=VENDORS)
-async def rig(
-    request: pytest.FixtureRequest, clock: Clock, client: httpx.AsyncClient
-) -> AsyncIterator[Rig]:
-    async with rigged(request.param, clock, client) as each:
-        yield each
 
 
 def closed_port() -> int:
