@@ -20,6 +20,7 @@ from telegram.request import BaseRequest, RequestData
 DEFAULT_POOL = 64
 DEFAULT_TIMEOUT = 5.0  # seconds, as HTTPXRequest's defaults
 CONNECT_TIMEOUT = 10.0
+UPLOAD_TIMEOUT = 20.0  # PTB's own default for sending a file (media_write_timeout)
 
 
 class AiohttpRequest(BaseRequest):
@@ -31,8 +32,8 @@ class AiohttpRequest(BaseRequest):
         read_timeout: float | None = DEFAULT_TIMEOUT,
         connect_timeout: float | None = CONNECT_TIMEOUT,
     ) -> None:
-        """read_timeout: the longest silence while reading an answer (a send's upload is
-        bounded by the same silence on the socket, so there is no separate write timeout)."""
+        """read_timeout: the longest silence while reading an answer. An upload (a photo, a
+        document) is bounded as a whole: its write timeout plus the read timeout."""
         self._pool = connection_pool_size
         self._read = read_timeout
         self._connect = connect_timeout
@@ -61,19 +62,28 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        if self._session is None or self._session.closed:
+        if self._session is None:
             await self.initialize()
+        elif self._session.closed:
+            raise RuntimeError("this request was shut down; initialize it again first")
         assert self._session is not None
-        timeout = aiohttp.ClientTimeout(
-            sock_read=self._read if read_timeout is BaseRequest.DEFAULT_NONE else read_timeout,
-            connect=(
-                self._connect if connect_timeout is BaseRequest.DEFAULT_NONE else connect_timeout
-            ),
-        )
+        read = self._read if read_timeout is BaseRequest.DEFAULT_NONE else read_timeout
+        connect = self._connect if connect_timeout is BaseRequest.DEFAULT_NONE else connect_timeout
+        upload = request_data is not None and bool(request_data.multipart_data)
+        total = None
+        if upload:  # aiohttp starts the read timeout only once the body is written
+            write = (
+                UPLOAD_TIMEOUT
+                if write_timeout in (BaseRequest.DEFAULT_NONE, None)
+                else write_timeout
+            )
+            total = write + (read or 0)
+        timeout = aiohttp.ClientTimeout(total=total, sock_read=read, connect=connect)
         headers = {"User-Agent": self.USER_AGENT}
         body: Any = None
         if request_data is not None and request_data.multipart_data:
-            form = aiohttp.FormData(request_data.json_parameters)
+            # Field names as written: a file named 问题台账.xlsx arrives so named, not %E9….
+            form = aiohttp.FormData(request_data.json_parameters, quote_fields=False)
             for name, (filename, content, mime) in request_data.multipart_data.items():
                 form.add_field(name, content, filename=filename, content_type=mime)
             body = form
