@@ -105,7 +105,12 @@ class Runtime:
             log.info("resuming %d update(s) stored before the last stop", resumed)
         self._spawn(self.sender.run(), "outbox")
         # Group robots in other platforms (push only), when configured: their own sender.
-        self.robots = RobotSender(self.db, self.config.channels, clock=self._clock)
+        self.robots = RobotSender(
+            self.db,
+            self.config.channels,
+            clock=self._clock,
+            tz=self.config.schedule.timezone,
+        )
         await self.robots.recover()
         if self.robots.on:
             self._spawn(self.robots.run(), "robots")

@@ -211,6 +211,8 @@ async def post(
         return RetryLater(TRANSIENT_RETRY, "timeout", rt.TIMEOUT, repr(exc))
     except httpx.TransportError as exc:
         return RetryLater(TRANSIENT_RETRY, "network", rt.NETWORK, repr(exc))
+    except httpx.HTTPError as exc:  # anything else httpx raises: a broken answer, say
+        return RetryLater(TRANSIENT_RETRY, "http", rt.UNREADABLE, repr(exc))
 
 
 def answer(response: httpx.Response, reset_header: str | None = None) -> dict[str, Any] | Outcome:

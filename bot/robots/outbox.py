@@ -18,13 +18,14 @@ import functools
 import logging
 from collections import deque
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import httpx
 
 from bot.clock import Clock, system_clock
 from bot.config import AUDIENCES, VENDORS, ChannelsConfig
 from bot.messages import OutMessage
-from bot.robots import Refused, RetryLater, Robot, Sent, make_robot
+from bot.robots import Refused, RetryLater, Robot, Sent, base, make_robot
 from bot.services import notify
 from bot.services.reach import ROBOT_CHAT
 from bot.texts import robots as rt
@@ -35,7 +36,7 @@ from storage.models import OutboxItem
 log = logging.getLogger(__name__)
 
 HTTP_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
-GIVE_UP_AFTER = 10  # failed attempts (rate limits not counted): about 4 hours of backoff
+GIVE_UP_AFTER = 10  # failed attempts (rate limits not counted): about 3 hours of backoff
 BACKOFF_CAP = 3600.0
 IDLE_CHECK = 5.0  # seconds between two looks at the outbox when nothing woke the sender
 AUDIENCE_OF = {chat: audience for audience, chat in ROBOT_CHAT.items()}
@@ -72,8 +73,10 @@ class RobotSender:
         channels: ChannelsConfig,
         clock: Clock = system_clock,
         client: httpx.AsyncClient | None = None,
+        tz: str = "Asia/Shanghai",
     ) -> None:
         self._db = db
+        self._tz = ZoneInfo(tz)
         self._clock = clock
         self._robots = robots_of(channels)
         self._client = client
@@ -176,16 +179,21 @@ class RobotSender:
         sent.append(at.timestamp())
         while len(sent) > 200:
             sent.popleft()
-        piece = OutMessage.model_validate_json(item.payload)
-        assert self._client is not None
-        outcome = await robot.send(self._client, piece, at.timestamp(), key=str(item.id))
-        if isinstance(outcome, Sent):
-            async with self._db.transaction() as tx:
-                await outbox.mark_sent(tx, item.id, None, self._clock())
-        elif isinstance(outcome, RetryLater):
-            await self._later(item, outcome)
-        else:
-            await self._refused(item, outcome, at)
+        try:
+            piece = OutMessage.model_validate_json(item.payload)
+            assert self._client is not None
+            outcome = await robot.send(self._client, piece, at.timestamp(), key=str(item.id))
+            if isinstance(outcome, Sent):
+                async with self._db.transaction() as tx:
+                    await outbox.mark_sent(tx, item.id, None, self._clock())
+            elif isinstance(outcome, RetryLater):
+                await self._later(item, outcome)
+            else:
+                await self._refused(item, outcome, at)
+        except Exception as exc:  # never leave a row on its way: it would hold the robot's queue
+            log.exception("robot row %s: unexpected failure", item.id)
+            unexpected = RetryLater(base.TRANSIENT_RETRY, "error", rt.UNREADABLE, repr(exc))
+            await self._later(item, unexpected)
 
     async def _later(self, item: OutboxItem, outcome: RetryLater) -> None:
         limited = outcome.throttled
@@ -204,7 +212,7 @@ class RobotSender:
         error = f"{outcome.code}: {outcome.meaning}"
         log.warning("robot row %s refused: %s (%s)", item.id, error, outcome.detail[:200])
         label = robot_label(item.platform, item.chat_id)
-        day = at.date().isoformat()
+        day = at.astimezone(self._tz).date().isoformat()  # the office's day
         async with self._db.transaction() as tx:
             await outbox.finish(tx, item.id, "failed", error)
             await outbox.drop_rest(tx, item.key, error)

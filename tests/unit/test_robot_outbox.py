@@ -294,3 +294,28 @@ async def test_rows_for_a_robot_taken_out_of_the_config_are_dropped_at_start(
         rows = await office.rows()
         assert {r["status"] for r in rows} == {"skipped"}
         assert {r["last_error"] for r in rows} == {rt.NOT_CONFIGURED}
+
+
+async def test_an_unexpected_failure_puts_the_row_back_and_the_robot_goes_on(
+    tmp_path: Path, http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A send that raises never leaves its row on its way (that would hold the robot's queue
+    until a restart): it goes again later, and then arrives once."""
+    from bot.robots.dingtalk import DingTalk
+
+    async with office_of("dingtalk", tmp_path, http) as office:
+        await office.queue_friday()
+        real = DingTalk.send
+
+        async def broken(*args: object, **kwargs: object) -> object:
+            raise ValueError("a surprise")
+
+        monkeypatch.setattr(DingTalk, "send", broken)
+        await office.sender.step()
+        first = (await office.rows())[0]
+        assert first["status"] == "pending"
+        assert "a surprise" not in first["last_error"]  # the office reads words, the log the rest
+        monkeypatch.setattr(DingTalk, "send", real)
+        await office.deliver()
+        assert {r["status"] for r in await office.rows()} == {"sent"}
+        assert len([t for t in office.receiver.texts if t.startswith("【一日一小结】")]) == 1
