@@ -137,17 +137,22 @@ class DutyRunner:
                 self.owed = True
                 log.info("%s waits for the next tick (%d left)", slot.key, len(slots) - n)
                 break
-            with collector_held():
+            with collector_held():  # reading and building; never across the write lock's wait
                 if slot.kind in NEEDS_LEDGER and (world is None or not _serves(world, slot)):
                     world = await self.world(working=slot.kind == "morning")
-                added += await self._run(slot, world, moment, since)
+                planned, keep = await self._plan(slot, world, moment, since)
+                rows = await asyncio.to_thread(notify.rows_of, planned, moment)
+            added += await self._queue(slot, rows, keep, moment)
         return added
 
     async def catch_up(self, moment: datetime) -> int:
         """Everything due at `moment`, in one go (`zhenggai tick`, the demo, tests)."""
         return await self.tick(moment, budget=math.inf)
 
-    async def _run(self, slot: Slot, world: World | None, moment: datetime, since: datetime) -> int:
+    async def _plan(
+        self, slot: Slot, world: World | None, moment: datetime, since: datetime
+    ) -> tuple[list[Planned], WeekFigures | None]:
+        """What a slot says, to whom; and (the weekly) the figures the next week compares with."""
         keep: WeekFigures | None = None
         if slot.kind == "chart":
             planned = await self._chart_step(slot)
@@ -161,7 +166,12 @@ class DutyRunner:
             planned = await self._daily(slot, world, moment)
         else:
             planned, keep = await self._weekly(slot, world, moment)
-        rows = await asyncio.to_thread(notify.rows_of, planned, moment)
+        return planned, keep
+
+    async def _queue(
+        self, slot: Slot, rows: list[outbox.Row], keep: WeekFigures | None, moment: datetime
+    ) -> int:
+        """Queue a slot's rows with its duty_runs row, in one short transaction."""
         async with self.db.transaction() as tx:
             if not await duty_state.mark_run(tx, slot.key, slot.kind, slot.day, moment, len(rows)):
                 return 0  # another tick did it first
