@@ -41,6 +41,7 @@ def event_of(update: Update, ctx: Context) -> Event:
     query = update.callback_query
     text = (message.text or message.caption or "") if message is not None else ""
     command, args = _command(text) if query is None else (None, ())
+    addressee = text.split()[0].partition("@")[2].lower() if command is not None else ""
     reply = message.reply_to_message if message is not None and query is None else None
     pressed = query.message if query is not None else None
     return Event(
@@ -52,6 +53,7 @@ def event_of(update: Update, ctx: Context) -> Event:
         ),
         text="" if query is not None else text,
         command=command,
+        for_another_bot=bool(addressee) and addressee != (ctx.bot.username or "").lower(),
         args=tuple(ctx.args or args),
         files=_files(message) if query is None else (),
         reply_to=reply.message_id if reply is not None else None,

@@ -54,3 +54,4 @@ class Event:
     reply_to: int | None = None  # the bot's message this one answers
     action: str | None = None  # a pressed button's action
     pressed: int | None = None  # the message that button was on
+    for_another_bot: bool = False  # the command names another bot (/help@OtherBot)

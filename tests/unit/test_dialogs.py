@@ -168,3 +168,20 @@ async def test_cancel_with_nothing_open_says_so_in_its_effect(tmp_path: Path) ->
     assert out.said == []
     assert [(i.chat_id, i.kind) for i in items] == [(STRANGER, "reply")]
     assert texts.CANCEL_NOTHING in items[0].payload
+
+
+async def test_a_private_command_in_a_group_says_where_it_works_unless_meant_for_another_bot(
+    tmp_path: Path,
+) -> None:
+    from dataclasses import replace
+
+    from bot.dialogs import fallback
+
+    svc = await services(tmp_path)
+    mine = replace(event(STRANGER, "路人", chat=GROUP, command="mine"), text="/mine")
+    other = replace(mine, for_another_bot=True)
+    told = await said(fallback.private_only_in_group, mine, svc)
+    silent = await said(fallback.private_only_in_group, other, svc)
+    await svc.db.close()
+    assert [m.text for m in told.said] == [texts.PRIVATE_ONLY.format(command="mine")]
+    assert silent.said == []
