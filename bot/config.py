@@ -150,6 +150,10 @@ class ChannelConfig(_Section):
     leaders: RobotConfig = RobotConfig()
 
 
+VENDORS = ("wecom", "dingtalk", "feishu")
+AUDIENCES = ("office", "leaders")
+
+
 class ChannelsConfig(_Section):
     wecom: ChannelConfig = ChannelConfig()
     dingtalk: ChannelConfig = ChannelConfig()
@@ -162,9 +166,15 @@ class ChannelsConfig(_Section):
             raise ValueError("企业微信群机器人不加签，无需 secret：密钥就是 Webhook 地址中的 key")
         return value
 
-
-VENDORS = ("wecom", "dingtalk", "feishu")
-AUDIENCES = ("office", "leaders")
+    def configured(self) -> list[tuple[str, str, RobotConfig]]:
+        """(vendor, audience, robot) of every robot with a webhook, in a fixed order."""
+        found = []
+        for vendor in VENDORS:
+            for audience in AUDIENCES:
+                robot = getattr(getattr(self, vendor), audience)
+                if robot.on:
+                    found.append((vendor, audience, robot))
+        return found
 
 
 class Config(_Section):

@@ -35,11 +35,7 @@ async def answer(
     (An answer that confirms an effect is `bot.services.uow.reply`, inside the effect.)
     Long texts go out in parts.
     """
-    chat = update.effective_chat
-    if chat is None:  # pragma: no cover
-        return
-    for part in fit(OutMessage(text=text, buttons=buttons)):
-        await send(ctx.bot, chat.id, part)
+    await send_out(update, ctx, OutMessage(text=text, buttons=buttons))
 
 
 async def toast(update: Update, text: str | None = None, *, alert: bool = False) -> None:
@@ -65,8 +61,12 @@ async def resolve_unit(update: Update, ctx: Context, typed: str) -> Unit | None:
 
 
 async def send_out(update: Update, ctx: Context, message: OutMessage) -> None:
-    """Reply with a prepared message value (text and buttons)."""
-    await answer(update, ctx, message.text, message.buttons)
+    """Reply with a prepared message value (text, buttons, a file), in Telegram's parts."""
+    chat = update.effective_chat
+    if chat is None:  # pragma: no cover
+        return
+    for part in fit(message):
+        await send(ctx.bot, chat.id, part)
 
 
 def office_name(ctx: Context) -> str:

@@ -43,23 +43,19 @@ async def pending(db: Reader) -> list[InboxItem]:
     return [InboxItem.from_row(r) for r in rows]
 
 
+_DONE = "UPDATE inbox SET status = 'done', finished_at = ? WHERE update_id = ? AND status = 'new'"
+
+
 async def claim_done(tx: Tx, update_id: int, at: datetime) -> bool:
     """Mark an update done; False when it already was (its effect must not happen again)."""
-    cur = await tx.execute(
-        "UPDATE inbox SET status = 'done', finished_at = ? WHERE update_id = ? AND status = 'new'",
-        (iso(at), update_id),
-    )
+    cur = await tx.execute(_DONE, (iso(at), update_id))
     return cur.rowcount == 1
 
 
 async def mark_done(db: Database, update_id: int, at: datetime) -> bool:
     """`claim_done` for an update that had no effect: one statement, no transaction around
     it (most updates are questions; this keeps the write lock free for effects)."""
-    changed = await db.write_one(
-        "UPDATE inbox SET status = 'done', finished_at = ? WHERE update_id = ? AND status = 'new'",
-        (iso(at), update_id),
-    )
-    return changed == 1
+    return await db.write_one(_DONE, (iso(at), update_id)) == 1
 
 
 async def park(tx: Tx, update_id: int, error: str, at: datetime) -> None:

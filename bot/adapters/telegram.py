@@ -22,9 +22,7 @@ from bot.context import Context
 from bot.core.effects import Dialog, Effects
 from bot.core.event import Event, FileRef, Place, Sender
 from bot.core.limits import Limits
-from bot.messages import fit
-from bot.render import send
-from handlers.common import toast
+from handlers.common import send_out, toast
 
 PLATFORM = "telegram"
 LIMITS = Limits(
@@ -87,11 +85,8 @@ async def apply(update: Update, ctx: Context, out: Effects) -> None:
     the answers, in parts within Telegram's limits, then the button press's notice."""
     for user_id in out.menus:
         await publish_personal_commands(ctx, user_id)
-    chat = update.effective_chat
-    if chat is not None:
-        for message in out.said:  # the whole message: text, buttons, a file; Telegram's parts
-            for part in fit(message):
-                await send(ctx.bot, chat.id, part)
+    for message in out.said:
+        await send_out(update, ctx, message)
     if out.toast is not None:
         await toast(update, out.toast.text, alert=out.toast.alert)
     if out.withdraw and update.effective_message is not None:

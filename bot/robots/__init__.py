@@ -1,8 +1,9 @@
 """Push-only group robots (WeCom, DingTalk, Feishu webhooks): clients with one API.
 
-How the outbox uses one: `robot = make_robot(vendor, url, secret)`; for each piece of
-`robot.pieces(message)` (pure), wait `robot.pace.delay(send_times, now)` seconds, then
-`await robot.send(client, piece, now, key=f"{row_id}:{index}")`, which comes back
+How the outbox uses one (`bot/robots/outbox.py`): a message is cut into `pieces(vendor,
+message)` when it is queued, one outbox row each; for each row, wait
+`robot.pace.delay(send_times, now)` seconds, then
+`await robot.send(client, piece, now, key=str(row_id))`, which comes back
 `Sent()`, `RetryLater(after, code, meaning)` or `Refused(code, meaning)`. The robot
 itself never sleeps and never retries.
 """
@@ -31,11 +32,7 @@ Vendor = Literal["wecom", "dingtalk", "feishu"]
 VENDORS: tuple[Vendor, ...] = ("wecom", "dingtalk", "feishu")
 
 
-LIMITS: dict[str, Limits] = {
-    "wecom": WeCom.limits,
-    "dingtalk": DingTalk.limits,
-    "feishu": Feishu.limits,
-}
+LIMITS: dict[str, Limits] = {kind.name: kind.limits for kind in (WeCom, DingTalk, Feishu)}
 
 
 def pieces(vendor: str, message: OutMessage) -> list[OutMessage]:

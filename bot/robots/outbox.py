@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from bot.clock import Clock, system_clock
-from bot.config import AUDIENCES, VENDORS, ChannelsConfig
+from bot.config import VENDORS, ChannelsConfig
 from bot.messages import OutMessage
 from bot.robots import Refused, RetryLater, Robot, Sent, base, make_robot
 from bot.services import notify
@@ -38,25 +38,21 @@ log = logging.getLogger(__name__)
 HTTP_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 GIVE_UP_AFTER = 10  # failed attempts (rate limits not counted): about 3 hours of backoff
 BACKOFF_CAP = 3600.0
+SENDS_KEPT = 200  # send times kept per robot: more than any vendor's window holds
 IDLE_CHECK = 5.0  # seconds between two looks at the outbox when nothing woke the sender
 AUDIENCE_OF = {chat: audience for audience, chat in ROBOT_CHAT.items()}
 
 
 def robots_of(channels: ChannelsConfig) -> dict[tuple[str, int], Robot]:
     """(vendor, robot chat) → its client, for every robot configured."""
-    found: dict[tuple[str, int], Robot] = {}
-    for vendor in VENDORS:
-        for audience in AUDIENCES:
-            robot = getattr(getattr(channels, vendor), audience)
-            if not robot.on:
-                continue
-            secret = robot.secret.get_secret_value() or None
-            found[(vendor, ROBOT_CHAT[audience])] = make_robot(
-                vendor,  # type: ignore[arg-type]
-                robot.webhook.get_secret_value(),
-                secret,
-            )
-    return found
+    return {
+        (vendor, ROBOT_CHAT[audience]): make_robot(
+            vendor,  # type: ignore[arg-type]
+            robot.webhook.get_secret_value(),
+            robot.secret.get_secret_value() or None,
+        )
+        for vendor, audience, robot in channels.configured()
+    }
 
 
 def robot_label(vendor: str, chat_id: int) -> str:
@@ -152,7 +148,7 @@ class RobotSender:
                 if robot is None:
                     await self._drop(item, rt.NOT_CONFIGURED)
                     continue
-                wait = robot.pace.delay(self._sent.setdefault(address, deque()), now)
+                wait = robot.pace.delay(self._sends(address), now)
                 if wait > 0:
                     pause = min(pause, wait)
                     continue
@@ -163,6 +159,10 @@ class RobotSender:
             if upcoming is not None and upcoming > now:
                 pause = min(pause, upcoming - now)
         return max(pause, 0.01)
+
+    def _sends(self, address: tuple[str, int]) -> deque[float]:
+        """When this robot's recent sends went (enough for any vendor's minute)."""
+        return self._sent.setdefault(address, deque(maxlen=SENDS_KEPT))
 
     def _done(self, address: tuple[str, int], task: asyncio.Task[None]) -> None:
         self._in_flight.pop(address, None)
@@ -175,10 +175,7 @@ class RobotSender:
             if not await outbox.start_sending(tx, item.id):
                 return
         at = self._clock()
-        sent = self._sent.setdefault((item.platform, item.chat_id), deque())
-        sent.append(at.timestamp())
-        while len(sent) > 200:
-            sent.popleft()
+        self._sends((item.platform, item.chat_id)).append(at.timestamp())
         try:
             piece = OutMessage.model_validate_json(item.payload)
             assert self._client is not None

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.config import AUDIENCES, VENDORS, ChannelsConfig
+from bot.config import AUDIENCES, ChannelsConfig
 from bot.messages import OutMessage
 from bot.services.notify import Planned
 
@@ -19,12 +19,7 @@ ROBOT_CHAT = {"office": 1, "leaders": 2}
 
 def robots_on(channels: ChannelsConfig) -> tuple[tuple[str, str], ...]:
     """(vendor, audience) of every robot with a webhook, in a fixed order."""
-    return tuple(
-        (vendor, audience)
-        for vendor in VENDORS
-        for audience in AUDIENCES
-        if getattr(getattr(channels, vendor), audience).on
-    )
+    return tuple((vendor, audience) for vendor, audience, _ in channels.configured())
 
 
 @dataclass(frozen=True)
