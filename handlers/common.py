@@ -9,10 +9,11 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, TypeHandler
 
 from bot.context import Context
+from bot.core.effects import Effects
+from bot.dialogs.common import unit_named
 from bot.messages import Button, OutMessage, fit
 from bot.render import send
 from bot.services.access import Actor, load_actor
-from bot.services.lookup import find_unit
 from storage import chats, people
 from storage.models import Unit
 
@@ -54,10 +55,11 @@ async def toast(update: Update, text: str | None = None, *, alert: bool = False)
 
 async def resolve_unit(update: Update, ctx: Context, typed: str) -> Unit | None:
     """The unit the user meant, or None after telling them why none matched."""
-    match = await find_unit(ctx.svc.db, typed)
-    if match.unit is None:
-        await answer(update, ctx, match.refusal())
-    return match.unit
+    out = Effects()
+    unit = await unit_named(ctx.svc, out, typed)  # the dialogs' own rule
+    for message in out.said:
+        await send_out(update, ctx, message)
+    return unit
 
 
 async def send_out(update: Update, ctx: Context, message: OutMessage) -> None:
