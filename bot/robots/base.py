@@ -137,6 +137,30 @@ class Robot(Protocol):
         ...
 
 
+class Webhook:
+    """What every robot shares: its webhook address, its vendor's limits and pace (set by
+    each vendor's class), and its pieces cut by `plan` within those limits."""
+
+    name: str
+    limits: Limits
+    pace: Pace
+
+    def __init__(self, webhook_url: str) -> None:
+        self.webhook_url = webhook_url
+
+    def pieces(self, message: OutMessage) -> list[OutMessage]:
+        return plan(message, self.limits)
+
+
+class SignedWebhook(Webhook):
+    """A robot that may sign its sends with its secret (DingTalk's 加签, Feishu's 签名校验);
+    without one it relies on a keyword or an IP list."""
+
+    def __init__(self, webhook_url: str, secret: str | None = None) -> None:
+        super().__init__(webhook_url)
+        self.secret = secret
+
+
 def plan(message: OutMessage, limits: Limits) -> list[OutMessage]:
     """The pieces of a message for a robot with these limits (every robot's `pieces`).
 

@@ -67,22 +67,15 @@ SECURITY = (
 )
 
 
-class DingTalk:
-    """A DingTalk custom robot at `webhook_url` (…/robot/send?access_token=…)."""
+class DingTalk(base.SignedWebhook):
+    """A DingTalk custom robot at `webhook_url` (…/robot/send?access_token=…). Its pieces:
+    text in parts within the 20,000-byte body; a message with a file yields none."""
 
     name = "dingtalk"
     limits = Limits(
         per_minute=20, per_second=None, text_max=19_500, text_measure="json", image=False
     )
     pace = Pace((Window(20, 62.0),))
-
-    def __init__(self, webhook_url: str, secret: str | None = None) -> None:
-        self.webhook_url = webhook_url
-        self.secret = secret
-
-    def pieces(self, message: OutMessage) -> list[OutMessage]:
-        """Text in parts within the 20,000-byte body; a message with a file yields none."""
-        return base.plan(message, self.limits)
 
     async def send(
         self, client: httpx.AsyncClient, piece: OutMessage, now: float, key: str | None = None

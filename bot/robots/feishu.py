@@ -44,20 +44,13 @@ RULES: dict[int, Rule] = {
 }
 
 
-class Feishu:
-    """A Feishu custom robot at `webhook_url` (…/open-apis/bot/v2/hook/<token>)."""
+class Feishu(base.SignedWebhook):
+    """A Feishu custom robot at `webhook_url` (…/open-apis/bot/v2/hook/<token>). Its pieces:
+    text in parts within the 20 KB body; a message with a file yields none."""
 
     name = "feishu"
     limits = Limits(per_minute=100, per_second=5, text_max=19_500, text_measure="json", image=False)
     pace = Pace((Window(100, 61.0), Window(5, 1.1)))
-
-    def __init__(self, webhook_url: str, secret: str | None = None) -> None:
-        self.webhook_url = webhook_url
-        self.secret = secret
-
-    def pieces(self, message: OutMessage) -> list[OutMessage]:
-        """Text in parts within the 20 KB body; a message with a file yields none."""
-        return base.plan(message, self.limits)
 
     async def send(
         self, client: httpx.AsyncClient, piece: OutMessage, now: float, key: str | None = None

@@ -45,8 +45,9 @@ RULES: dict[int, Rule] = {
 }
 
 
-class WeCom:
-    """A WeCom group robot at `webhook_url` (…/cgi-bin/webhook/send?key=…)."""
+class WeCom(base.Webhook):
+    """A WeCom group robot at `webhook_url` (…/cgi-bin/webhook/send?key=…). Its pieces: text
+    in 2,048-byte parts; a PNG/JPG chart as an image and a file as a file, first."""
 
     name = "wecom"
     limits = Limits(
@@ -60,13 +61,6 @@ class WeCom:
         file_max=20 * MB,
     )
     pace = Pace((Window(20, 61.0),))
-
-    def __init__(self, webhook_url: str) -> None:
-        self.webhook_url = webhook_url
-
-    def pieces(self, message: OutMessage) -> list[OutMessage]:
-        """Text in 2,048-byte parts; a PNG/JPG chart as an image and a file as a file, first."""
-        return base.plan(message, self.limits)
 
     async def send(
         self, client: httpx.AsyncClient, piece: OutMessage, now: float, key: str | None = None
