@@ -12,21 +12,26 @@ from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
-from telegram import Message, Update
+from telegram import InputFile, Message, Update
 from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.commands import publish_personal_commands
 from bot.context import Context
 from bot.core.effects import Dialog, Effects
-from bot.core.event import Event, FileRef, Place, Sender
+from bot.core.event import Event, FetchFailed, FileRef, Place, Sender
 from bot.core.limits import Limits
 from handlers.common import send_out, toast
 
 PLATFORM = "telegram"
 LIMITS = Limits(
-    text_max=4096, text_measure="utf16", action_max_bytes=64, buttons_per_row=8, can_edit=True
+    text_max=4096,
+    text_measure="utf16",
+    action_max_bytes=64,
+    buttons_per_row=8,
+    can_edit=True,
+    download_max=20 * 1024 * 1024,  # getFile hands bots nothing larger
 )
 
 
@@ -41,7 +46,10 @@ def event_of(update: Update, ctx: Context) -> Event:
     command, args = _command(text) if query is None else (None, ())
     addressee = text.split()[0].partition("@")[2].lower() if command is not None else ""
     reply = message.reply_to_message if message is not None and query is None else None
+    if reply is not None and (reply.from_user is None or reply.from_user.id != ctx.bot.id):
+        reply = None  # only an answer to the bot's own message means anything to a dialog
     pressed = query.message if query is not None else None
+    shown = pressed if isinstance(pressed, Message) else None
     return Event(
         update_id=update.update_id,
         at=(message.date if message is not None else None) or datetime.now(UTC),
@@ -55,9 +63,23 @@ def event_of(update: Update, ctx: Context) -> Event:
         args=tuple(ctx.args or args),
         files=_files(message) if query is None else (),
         reply_to=reply.message_id if reply is not None else None,
+        reply_text=(reply.text or reply.caption or "") if reply is not None else "",
         action=query.data if query is not None else None,
-        pressed=pressed.message_id if isinstance(pressed, Message) else None,
+        pressed=shown.message_id if shown is not None else None,
+        pressed_text=(shown.text or "") if shown is not None else "",
+        limits=LIMITS,
+        fetch=_fetcher(ctx),
     )
+
+
+def _fetcher(ctx: Context) -> Callable[[FileRef], Coroutine[Any, Any, bytes]]:
+    async def fetch(file: FileRef) -> bytes:
+        try:
+            return bytes(await (await ctx.bot.get_file(file.ref)).download_as_bytearray())
+        except BadRequest as exc:  # "file is too big" and the like
+            raise FetchFailed(exc.message) from exc
+
+    return fetch
 
 
 def _command(text: str) -> tuple[str | None, tuple[str, ...]]:
@@ -73,10 +95,28 @@ def _files(message: Message | None) -> tuple[FileRef, ...]:
     found: list[FileRef] = []
     if message.photo:
         largest = message.photo[-1]
-        found.append(FileRef("photo", largest.file_id, None, largest.file_size, "image/jpeg"))
+        found.append(
+            FileRef(
+                "photo",
+                largest.file_id,
+                None,
+                largest.file_size,
+                "image/jpeg",
+                largest.file_unique_id,
+            )
+        )
     if message.document is not None:
         doc = message.document
-        found.append(FileRef("document", doc.file_id, doc.file_name, doc.file_size, doc.mime_type))
+        found.append(
+            FileRef(
+                "document",
+                doc.file_id,
+                doc.file_name,
+                doc.file_size,
+                doc.mime_type,
+                doc.file_unique_id,
+            )
+        )
     return tuple(found)
 
 
@@ -87,6 +127,11 @@ async def apply(update: Update, ctx: Context, out: Effects) -> None:
         await publish_personal_commands(ctx, user_id)
     for message in out.said:
         await send_out(update, ctx, message)
+    chat = update.effective_chat
+    for file in out.files:
+        if chat is not None:
+            document = InputFile(file.data, file.name)
+            await ctx.bot.send_document(chat.id, document, caption=file.caption or None)
     if out.toast is not None:
         await toast(update, out.toast.text, alert=out.toast.alert)
     if out.withdraw and update.effective_message is not None:

@@ -26,11 +26,21 @@ class Toast:
     alert: bool = False
 
 
+@dataclass(frozen=True)
+class OutFile:
+    """A file the bot made for this answer (a workbook, a list of errors): sent, not kept."""
+
+    name: str
+    data: bytes
+    caption: str = ""
+
+
 @dataclass
 class Effects:
     """The effects of one event, in order."""
 
     said: list[OutMessage] = field(default_factory=list)  # answers in the event's chat
+    files: list[OutFile] = field(default_factory=list)  # files made for the answer, after it
     toast: Toast | None = None  # the button press's answer (one at most)
     menus: list[int] = field(default_factory=list)  # people whose command menu may change
     withdraw: bool = False  # take the event's own message down (it showed a secret)
@@ -42,6 +52,14 @@ class Effects:
 
     def show(self, message: OutMessage) -> None:
         self.said.append(message)
+
+    def edit(self, message_id: int, message: OutMessage) -> None:
+        """Turn a message the bot sent into this one (where the platform cannot edit, the
+        adapter sends it anew)."""
+        self.said.append(message.model_copy(update={"edit_message_id": message_id}))
+
+    def send_file(self, name: str, data: bytes, caption: str = "") -> None:
+        self.files.append(OutFile(name, data, caption))
 
     def answer_press(self, text: str | None = None, *, alert: bool = False) -> None:
         self.toast = Toast(text, alert)

@@ -13,3 +13,4 @@ class Limits:
     action_max_bytes: int  # a button's action (Telegram: callback_data)
     buttons_per_row: int
     can_edit: bool  # whether a message the bot sent can be changed
+    download_max: int | None = None  # the largest file a bot may fetch (None: no limit said)

@@ -14,6 +14,7 @@ from bot import texts
 from bot.config import parse_config
 from bot.core.effects import Dialog, Effects
 from bot.core.event import Event, Place, Sender
+from bot.core.limits import Limits
 from bot.dialogs import start
 from bot.services.container import Services
 from storage import chats, people
@@ -21,11 +22,15 @@ from storage.migrations import open_database
 
 AT = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 ADMIN, CONTACT, STRANGER, GROUP = 11, 22, 33, -500
+# Another platform's limits (the core takes them from the event, never from a constant).
+LIMITS = Limits(
+    text_max=30_000, text_measure="utf8", action_max_bytes=2_000, buttons_per_row=4, can_edit=True
+)
 
 
 def event(user: int, name: str, *, chat: int | None = None, command: str = "help") -> Event:
     place = Place(chat if chat is not None else user, private=chat is None, title="某群")
-    return Event(1, AT, Sender("feishu", user, name), place, f"/{command}", command)
+    return Event(1, AT, Sender("feishu", user, name), place, f"/{command}", command, limits=LIMITS)
 
 
 def test_the_dialogs_import_no_platform() -> None:
@@ -110,7 +115,14 @@ async def test_a_code_issued_and_redeemed_on_neutral_events_binds_the_person(
 
     svc = await services(tmp_path)
     issue = Event(
-        2, AT, Sender("feishu", ADMIN, "王主任"), Place(ADMIN, True), "", "code", ("领导",)
+        2,
+        AT,
+        Sender("feishu", ADMIN, "王主任"),
+        Place(ADMIN, True),
+        "",
+        "code",
+        ("领导",),
+        limits=LIMITS,
     )
     issued = await said(dialogs.code, issue, svc)
     [shown] = issued.said
@@ -119,7 +131,14 @@ async def test_a_code_issued_and_redeemed_on_neutral_events_binds_the_person(
     code = found.group(1)
     refused = await said(dialogs.code, event(STRANGER, "路人", command="code"), svc)
     redeem = Event(
-        3, AT, Sender("feishu", STRANGER, "路人"), Place(STRANGER, True), "", "bind", (code,)
+        3,
+        AT,
+        Sender("feishu", STRANGER, "路人"),
+        Place(STRANGER, True),
+        "",
+        "bind",
+        (code,),
+        limits=LIMITS,
     )
     bound = await said(dialogs.bind, redeem, svc)
     actor = await load_actor(svc.db, STRANGER, svc.config.office.admins)
@@ -136,11 +155,17 @@ async def test_office_tools_refuse_a_non_admin_and_explain_their_use(tmp_path: P
 
     svc = await services(tmp_path)
     stranger = await said(office_tools.transfer, event(STRANGER, "路人", command="transfer"), svc)
-    usage = Event(4, AT, Sender("feishu", ADMIN, "王主任"), Place(ADMIN, True), "", "digest")
+    usage = Event(
+        4, AT, Sender("feishu", ADMIN, "王主任"), Place(ADMIN, True), "", "digest", limits=LIMITS
+    )
     digest = await said(office_tools.digest, usage, svc)
-    short = Event(5, AT, Sender("feishu", ADMIN, "王主任"), Place(ADMIN, True), "", "transfer")
+    short = Event(
+        5, AT, Sender("feishu", ADMIN, "王主任"), Place(ADMIN, True), "", "transfer", limits=LIMITS
+    )
     transfer = await said(office_tools.transfer, short, svc)
-    in_group = Event(6, AT, Sender("feishu", ADMIN, "王主任"), Place(GROUP, False), "", "digest")
+    in_group = Event(
+        6, AT, Sender("feishu", ADMIN, "王主任"), Place(GROUP, False), "", "digest", limits=LIMITS
+    )
     elsewhere = await said(office_tools.digest, in_group, svc)
     await svc.db.close()
     assert [m.text for m in stranger.said] == [
