@@ -1,4 +1,4 @@
-"""/bind and /code: which dialog answers where (the dialogs: bot/dialogs/binding.py)."""
+"""/bind, /code and /link: which dialog answers where (the dialogs: bot/dialogs/binding.py)."""
 
 from __future__ import annotations
 
@@ -20,4 +20,6 @@ def handlers() -> list[BaseHandler[Update, Context, None]]:
         CommandHandler("bind", on(binding.bind_in_group), filters=groups),
         CommandHandler("code", on(binding.code), filters=private),
         CommandHandler("code", on(binding.code_in_group), filters=groups),
+        CommandHandler("link", on(binding.link), filters=private),
+        CommandHandler("link", on(binding.link_in_group), filters=groups),
     ]

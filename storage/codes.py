@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from storage.db import Tx
-from storage.models import BindCode, Role
+from storage.models import BindCode, LinkCode, Role
 from storage.reader import Reader
 from storage.times import iso
 
@@ -66,3 +66,29 @@ async def failures_since(db: Reader, tg_user_id: int, since_ts: float) -> list[f
         (tg_user_id, since_ts),
     )
     return [float(r[0]) for r in rows]
+
+
+async def create_link(
+    tx: Tx, code_hash: str, person_id: int, at: datetime, expires_at: datetime
+) -> int:
+    return await tx.insert(
+        "INSERT INTO link_codes (code_hash, person_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+        (code_hash, person_id, iso(at), iso(expires_at)),
+    )
+
+
+async def link_by_hash(db: Reader, code_hash: str) -> LinkCode | None:
+    row = await db.fetchone(
+        "SELECT id, person_id, expires_at, used_at, used_on FROM link_codes WHERE code_hash = ?",
+        (code_hash,),
+    )
+    return None if row is None else LinkCode.from_row(row)
+
+
+async def use_link(tx: Tx, code_id: int, used_on: str, at: datetime) -> bool:
+    """Use a link code once; False when it was used first."""
+    cur = await tx.execute(
+        "UPDATE link_codes SET used_at = ?, used_on = ? WHERE id = ? AND used_at IS NULL",
+        (iso(at), used_on, code_id),
+    )
+    return cur.rowcount == 1

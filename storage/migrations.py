@@ -33,6 +33,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "people_names"),
     Migration(7, "signal"),
     Migration(8, "platforms"),
+    Migration(9, "identities"),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -28,8 +28,8 @@ class Unit(Record):
 
 class Person(Record):
     id: int
-    tg_user_id: int
-    name: str  # as Telegram shows it, kept current
+    tg_user_id: int | None  # None: not met on Telegram (bot.storage.people: identities)
+    name: str  # as the platform shows it, kept current
     username: str | None
     full_name: str | None = None  # as the office registered it (姓名), given at binding
     title: str | None = None  # 职务
@@ -68,6 +68,16 @@ class BindCode(Record):
     used_at: datetime | None
     used_by: int | None
     burned_at: datetime | None = None
+
+
+class LinkCode(Record):
+    """A code a bound person takes to another platform: its identity there joins them."""
+
+    id: int
+    person_id: int
+    expires_at: datetime
+    used_at: datetime | None
+    used_on: str | None  # platform:user_id that used it
 
 
 class InboxItem(Record):

@@ -26,7 +26,7 @@ class Notice(Record):
 class Recipient(Record):
     person_id: int
     name: str
-    tg_user_id: int
+    tg_user_id: int | None  # None: not on Telegram
     unit_id: int
     unit_name: str
     acked_at: datetime | None

@@ -12,6 +12,7 @@ from bot.services import binding
 from bot.services.binding import BindOutcome
 from bot.services.container import Services
 from bot.services.uow import effect
+from bot.texts import links as lt
 from storage.models import Role
 
 ROLE_WORDS: dict[str, Role] = {
@@ -40,8 +41,9 @@ async def bind(ev: Event, svc: Services, out: Effects) -> None:
         svc.clock(),
         office=office,
         tz=svc.config.schedule.timezone,
+        platform=ev.who.platform,
     )
-    if result.outcome is BindOutcome.BOUND:
+    if result.outcome in (BindOutcome.BOUND, BindOutcome.LINKED):
         out.refresh_menu(ev.who.user_id)  # the binding stands whatever the menu meets
 
 
@@ -112,3 +114,23 @@ def render_code(issued: binding.IssuedCode, tz: str) -> str:
 async def code_in_group(ev: Event, svc: Services, out: Effects) -> None:
     """Refuse /code in a group: a code seen by a group is no longer secret."""
     out.say(texts.CODE_PRIVATE_ONLY)
+
+
+async def link(ev: Event, svc: Services, out: Effects) -> None:
+    """A code that takes this person, with their roles, to another platform (/bind there)."""
+    who = await actor(ev, svc)
+    person = who.person
+    if person is None or not who.is_bound:
+        out.say(lt.LINK_UNBOUND.format(office=svc.config.office.name))
+        return
+    async with effect(svc.db) as tx:
+        issued = await binding.issue_link(
+            tx, person.id, svc.clock(), timedelta(hours=svc.config.office.code_ttl_hours)
+        )
+    # Said directly, as /code's answer: an outbox row would keep a live code in clear.
+    expires = texts.fmt_time(issued.expires_at, svc.config.schedule.timezone)
+    out.say(lt.LINK_ISSUED.format(code=issued.code, expires=expires, roles=who.describe()))
+
+
+async def link_in_group(ev: Event, svc: Services, out: Effects) -> None:
+    out.say(lt.LINK_PRIVATE_ONLY)

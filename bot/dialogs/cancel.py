@@ -21,10 +21,10 @@ async def cancel(ev: Event, svc: Services, out: Effects) -> None:
     async with effect(svc.db) as tx:
         dropped = False
         for kind in WAITS:  # an open question of the office's
-            dropped = await state.delete(tx, wait_key(kind, who.tg_user_id, chat)) or dropped
-        if ev.where.private:  # 姓名 and 职务 not given: the platform's name serves
-            dropped = await state.delete(tx, names.wait_key(who.tg_user_id)) or dropped
+            dropped = await state.delete(tx, wait_key(kind, ev.who.user_id, chat)) or dropped
         person = who.person
+        if ev.where.private and person is not None:  # 姓名 and 职务 not given: the name serves
+            dropped = await state.delete(tx, names.wait_key(person.id)) or dropped
         has_draft = person is not None and await drafts.get(tx, person.id) is not None
         await reply(texts.CANCEL_DONE if dropped or has_draft else texts.CANCEL_NOTHING)
         if person is not None and has_draft:

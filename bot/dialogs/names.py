@@ -15,7 +15,7 @@ async def answer_names(ev: Event, svc: Services, out: Effects) -> None:
     A report in progress, a quick report or a reply to a reminder is taken before this
     (an earlier dialog); commands never reach it.
     """
-    if not ev.text or not await names.waiting(svc.db, ev.who.user_id):
+    if not ev.text or not await names.waiting(svc.db, ev.who.platform, str(ev.who.user_id)):
         return
     person = (await actor(ev, svc)).person
     if person is None:

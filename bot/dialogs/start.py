@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot import texts
 from bot.core.effects import Effects
 from bot.core.event import Event
-from bot.services.access import load_actor
+from bot.dialogs.common import actor as actor_of
 from bot.services.command_list import commands_for
 from bot.services.container import Services
 from storage import chats, units
@@ -13,7 +13,7 @@ from storage import chats, units
 
 async def start_private(ev: Event, svc: Services, out: Effects) -> None:
     """Greet the user and say what they are bound as, or how to bind."""
-    actor = await load_actor(svc.db, ev.who.user_id, svc.config.office.admins)
+    actor = await actor_of(ev, svc)
     office = svc.config.office.name
     if not actor.is_bound:
         out.say(texts.START_UNBOUND.format(office=office))
@@ -29,7 +29,7 @@ async def start_group(ev: Event, svc: Services, out: Effects) -> None:
 
 async def help_private(ev: Event, svc: Services, out: Effects) -> None:
     """List the commands this person may use."""
-    actor = await load_actor(svc.db, ev.who.user_id, svc.config.office.admins)
+    actor = await actor_of(ev, svc)
     lines = [texts.HELP_HEADER.format(roles=actor.describe())]
     lines += [f"/{name} — {desc}" for name, desc in commands_for(actor)]
     if not actor.is_bound:
@@ -47,7 +47,7 @@ async def help_group(ev: Event, svc: Services, out: Effects) -> None:
         unit = await units.get(db, known.unit_id) if known.unit_id is not None else None
         what += f"（{unit.name}）" if unit else ""
         registered = texts.GROUP_REGISTERED.format(what=what)
-    actor = await load_actor(db, ev.who.user_id, svc.config.office.admins)
+    actor = await actor_of(ev, svc)
     if actor.is_admin:
         out.say(texts.HELP_GROUP.format(registered=registered))
         return

@@ -46,6 +46,15 @@ class Actor:
 
 
 async def load_actor(db: Reader, tg_user_id: int, admins: Iterable[int]) -> Actor:
-    person = await people.by_tg_id(db, tg_user_id)
+    """The person behind a Telegram user (the bootstrap admins are Telegram ids)."""
+    return await load_actor_on(db, people.TELEGRAM, tg_user_id, admins)
+
+
+async def load_actor_on(db: Reader, platform: str, user_id: int, admins: Iterable[int]) -> Actor:
+    """The person behind a platform's user, with every role they hold, whichever platform
+    they were bound on. `office.admins` names Telegram ids: on another platform an admin is
+    an admin by role (bound there with an admin code, or linked from Telegram with /link)."""
+    person = await people.by_identity(db, platform, str(user_id))
     roles = tuple(await people.active_roles(db, person.id)) if person else ()
-    return Actor(tg_user_id, person, roles, tg_user_id in set(admins))
+    bootstrap = platform == people.TELEGRAM and user_id in set(admins)
+    return Actor(user_id, person, roles, bootstrap)

@@ -11,10 +11,12 @@ from enum import Enum
 
 from bot import texts
 from bot.services import names
+from bot.services.access import Actor
 from bot.services.uow import effect, reply
+from bot.texts import links as lt
 from storage import audit, codes, people, units
 from storage.db import Database, Tx
-from storage.models import Role, Unit
+from storage.models import LinkCode, Role, Unit
 
 # No 0/O, 1/I/L: codes are read off a screen and typed on a phone.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -93,6 +95,32 @@ class BindOutcome(Enum):
     ALREADY = "already"
     OTHER_UNIT = "other_unit"
     BURNED = "burned"
+    LINKED = "linked"  # a link code: this platform's identity joined a bound person
+    LINKED_ALREADY = "linked_already"
+    LINK_TAKEN = "link_taken"  # this identity holds roles of its own
+
+
+@dataclass(frozen=True)
+class IssuedLink:
+    code: str
+    expires_at: datetime
+
+
+async def issue_link(tx: Tx, person_id: int, at: datetime, ttl: timedelta) -> IssuedLink:
+    """A single-use code that joins another platform's identity to this person."""
+    code = new_code()
+    code_id = await codes.create_link(tx, code_hash(code), person_id, at, at + ttl)
+    await audit.record(
+        tx,
+        at=at,
+        actor_id=person_id,
+        actor_label=str(person_id),
+        action="link_code",
+        entity="person",
+        entity_id=person_id,
+        after={"link_code": code_id},
+    )
+    return IssuedLink(code, at + ttl)
 
 
 @dataclass(frozen=True)
@@ -102,6 +130,7 @@ class BindResult:
     unit_name: str | None = None
     attempts_left: int = 0
     until: datetime | None = None
+    roles: str = ""  # a link's outcomes: the roles the person holds, as a user reads them
 
 
 def render(result: BindResult, office: str, tz: str) -> str:
@@ -126,6 +155,12 @@ def render(result: BindResult, office: str, tz: str) -> str:
             return texts.BIND_OTHER_UNIT.format(unit=result.unit_name, office=office)
         case BindOutcome.BURNED:
             return texts.BIND_BURNED.format(office=office)
+        case BindOutcome.LINKED:
+            return lt.LINK_OK.format(roles=result.roles)
+        case BindOutcome.LINKED_ALREADY:
+            return lt.LINK_ALREADY.format(roles=result.roles)
+        case BindOutcome.LINK_TAKEN:
+            return lt.LINK_TAKEN.format(roles=result.roles, office=office)
 
 
 async def bind(
@@ -138,13 +173,20 @@ async def bind(
     *,
     office: str = "",
     tz: str = "Asia/Shanghai",
+    platform: str = people.TELEGRAM,
 ) -> BindResult:
     """Bind the user with a code (or its hash), or say precisely why not; the answer is
-    part of the effect (5 wrong codes an hour lock the user out)."""
+    part of the effect (5 wrong codes an hour lock the user out). A link code (/link)
+    joins this platform's identity to the person who asked for it."""
     async with effect(db) as tx:
-        result = await _bind(tx, tg_user_id, name, username, typed_hash(code), at)
+        hashed = typed_hash(code)
+        link = await codes.link_by_hash(tx, hashed)
+        if link is not None:
+            result = await _link(tx, platform, tg_user_id, name, username, link, at)
+        else:
+            result = await _bind(tx, platform, tg_user_id, name, username, hashed, at)
         said = render(result, office, tz)
-        person = await people.by_tg_id(tx, tg_user_id)
+        person = await people.by_identity(tx, platform, str(tg_user_id))
         if result.outcome is BindOutcome.BOUND and person and await names.ask(tx, person):
             said += "\n\n" + texts.NAME_ASK
         await reply(said)
@@ -173,8 +215,58 @@ async def burn(db: Database, code: str, by_tg_user_id: int, at: datetime, office
         return burned
 
 
+async def _link(
+    tx: Tx,
+    platform: str,
+    user_id: int,
+    name: str,
+    username: str | None,
+    found: LinkCode,
+    at: datetime,
+) -> BindResult:
+    """Join this identity to the person the link code was issued to, once."""
+    here = f"{platform}:{user_id}"
+    target = await _roles_text(tx, found.person_id)
+    current = await people.by_identity(tx, platform, str(user_id))
+    if current is not None and current.id == found.person_id:
+        return BindResult(BindOutcome.LINKED_ALREADY, roles=target)
+    if found.used_at is not None:
+        return BindResult(BindOutcome.USED)
+    if found.expires_at <= at:
+        return BindResult(BindOutcome.EXPIRED, until=found.expires_at)
+    if current is not None and await people.active_roles(tx, current.id):
+        return BindResult(BindOutcome.LINK_TAKEN, roles=await _roles_text(tx, current.id))
+    if not await codes.use_link(tx, found.id, here, at):
+        return BindResult(BindOutcome.USED)
+    await people.link(tx, platform, str(user_id), found.person_id, at)
+    await people.meet(tx, platform, str(user_id), name, username, at)  # the name it goes by
+    await audit.record(
+        tx,
+        at=at,
+        actor_id=found.person_id,
+        actor_label=name,
+        action="link",
+        entity="person",
+        entity_id=found.person_id,
+        before={"person": current.id} if current is not None else None,
+        after={"identity": here},
+    )
+    return BindResult(BindOutcome.LINKED, roles=target)
+
+
+async def _roles_text(tx: Tx, person_id: int) -> str:
+    held = tuple(await people.active_roles(tx, person_id))
+    return Actor(0, None, held, bootstrap_admin=False).describe()
+
+
 async def _bind(
-    tx: Tx, tg_user_id: int, name: str, username: str | None, hashed: str, at: datetime
+    tx: Tx,
+    platform: str,
+    tg_user_id: int,
+    name: str,
+    username: str | None,
+    hashed: str,
+    at: datetime,
 ) -> BindResult:
     window_start = (at - FAILURE_WINDOW).timestamp()
     failures = await codes.failures_since(tx, tg_user_id, window_start)
@@ -185,7 +277,7 @@ async def _bind(
     if found is None:
         await codes.record_failure(tx, tg_user_id, at.timestamp())
         return BindResult(BindOutcome.WRONG, attempts_left=MAX_FAILURES - len(failures) - 1)
-    person = await people.upsert(tx, tg_user_id, name, username, at)
+    person = await people.meet(tx, platform, str(tg_user_id), name, username, at)
     held = await people.active_roles(tx, person.id)
     if found.used_at is not None:
         mine = next((r for r in held if r.role == found.role), None)

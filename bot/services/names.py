@@ -21,20 +21,28 @@ MAX_NAME = 20
 MAX_TITLE = 40
 
 
-def wait_key(tg_user_id: int) -> str:
-    return f"name_wait:{tg_user_id}"
+def wait_key(person_id: int) -> str:
+    """The open question's key: the person's, whichever platform they answer on."""
+    return f"name_wait:person:{person_id}"
 
 
 async def ask(tx: Tx, person: Person) -> bool:
     """Inside the binding's effect: open the question unless the names are known already."""
     if person.full_name:
         return False
-    await state.put(tx, wait_key(person.tg_user_id), "1")
+    await state.put(tx, wait_key(person.id), "1")
     return True
 
 
-async def waiting(db: Reader, tg_user_id: int) -> bool:
-    return await state.get(db, wait_key(tg_user_id)) is not None
+async def waiting(db: Reader, platform: str, user_id: str) -> bool:
+    """Whether the person behind this platform's user has the question open (one read)."""
+    found = await db.fetchone(
+        "SELECT 1 FROM identities i JOIN bot_state s"
+        " ON s.key = 'name_wait:person:' || i.person_id"
+        " WHERE i.platform = ? AND i.user_id = ?",
+        (platform, user_id),
+    )
+    return found is not None
 
 
 def parse(text: str) -> tuple[str, str | None] | str | None:
@@ -55,7 +63,7 @@ async def give(db: Database, person: Person, text: str, at: datetime) -> bool:
         async with effect(db):
             await reply(parsed)  # the question stays open
         return False
-    settle(wait_key(person.tg_user_id))  # closed by the same effect that keeps the names
+    settle(wait_key(person.id))  # closed by the same effect that keeps the names
     async with effect(db) as tx:
         if parsed is None:
             await reply(texts.NAME_SKIPPED.format(name=person.name))

@@ -68,6 +68,8 @@ async def send(
             for person in await people.contacts_of_unit(tx, unit.id):
                 await notices.add_recipient(tx, notice_id, person.id, unit.id)
                 persons += 1
+                if person.tg_user_id is None:  # not on Telegram: the office's robots carry it
+                    continue
                 chat = await chats.get(tx, person.tg_user_id)
                 if chat is not None and chat.active:
                     chat_ids.append(person.tg_user_id)
@@ -127,7 +129,9 @@ async def remind(db: Database, notice_id: int, office: str, at: datetime) -> int
         message = OutMessage(text=text, buttons=ack_button(notice_id))
         stamp = at.strftime("%Y%m%d%H%M")
         for r in missing:
-            await _enqueue(tx, f"notice-remind:{notice_id}:{stamp}", r.tg_user_id, [message], at)
+            if r.tg_user_id is not None:
+                key = f"notice-remind:{notice_id}:{stamp}"
+                await _enqueue(tx, key, r.tg_user_id, [message], at)
         return len(missing)
 
 

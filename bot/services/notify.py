@@ -87,7 +87,8 @@ async def to_unit(
                 tx, f"{key}@{group.chat_id}", group.chat_id, kind, OutMessage(text=text), at
             )
     for person in await people.contacts_of_unit(tx, unit_id):
-        await to_person(tx, key, person.tg_user_id, kind, text, at, schedule)
+        if person.tg_user_id is not None:  # reached on Telegram (other platforms: robots)
+            await to_person(tx, key, person.tg_user_id, kind, text, at, schedule)
 
 
 async def to_person(

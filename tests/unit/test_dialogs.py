@@ -53,8 +53,10 @@ async def services(folder: Path) -> Services:
     )
     db = await open_database(config.storage.path)
     async with db.transaction() as tx:
-        await people.upsert(tx, STRANGER, "路人", None, AT)
-        await people.upsert(tx, ADMIN, "王主任", None, AT)
+        await people.meet(tx, "feishu", str(STRANGER), "路人", None, AT)
+        # office.admins names Telegram ids: on another platform an admin holds the role.
+        admin = await people.meet(tx, "feishu", str(ADMIN), "王主任", None, AT)
+        await people.grant(tx, admin.id, "admin", None, AT, None, None)
         await chats.remember(tx, GROUP, "supergroup", "某群")
     return Services(config=config, db=db)
 
@@ -111,7 +113,7 @@ async def test_a_code_issued_and_redeemed_on_neutral_events_binds_the_person(
     """The binding dialogs, end to end without a platform: an admin issues a leader's code,
     someone redeems it, and their menu is asked to follow."""
     from bot.dialogs import binding as dialogs
-    from bot.services.access import load_actor
+    from bot.services.access import load_actor_on
 
     svc = await services(tmp_path)
     issue = Event(
@@ -141,7 +143,7 @@ async def test_a_code_issued_and_redeemed_on_neutral_events_binds_the_person(
         limits=LIMITS,
     )
     bound = await said(dialogs.bind, redeem, svc)
-    actor = await load_actor(svc.db, STRANGER, svc.config.office.admins)
+    actor = await load_actor_on(svc.db, "feishu", STRANGER, svc.config.office.admins)
     await svc.db.close()
     assert [m.text for m in refused.said] == [texts.CODE_NOT_ADMIN.format(office="县委巡察办")]
     assert bound.menus == [STRANGER]
