@@ -56,6 +56,12 @@ async def svc(tmp_path: Path) -> AsyncIterator[Services]:
         for n in range(2, 11):
             await units.create(tx, f"第{n}单位", AT)
         await people.grant(tx, person[CONTACT].id, "contact", finance.id, AT, None, None)
+        # Everyone acts on the other platform too (linked); office.admins are Telegram ids,
+        # so the admins hold the role there.
+        for uid in NAMES:
+            await people.link(tx, "feishu", str(uid), person[uid].id, AT)
+        for uid in (ADMIN, OTHER_ADMIN):
+            await people.grant(tx, person[uid].id, "admin", None, AT, None, None)
         await chats.remember(tx, CONTACT, "private", NAMES[CONTACT])
         await chats.remember(tx, OFFICE_GROUP, "supergroup", "巡察办工作群")
         await chats.register(tx, OFFICE_GROUP, "office", None, person[ADMIN].id, AT)

@@ -61,6 +61,11 @@ async def build(folder: Path) -> World:
         admin = await people.upsert(tx, ADMIN, NAMES[ADMIN], None, AT)
         contact = await people.upsert(tx, CONTACT, NAMES[CONTACT], None, AT)
         await people.grant(tx, contact.id, "contact", finance.id, AT, None, None)
+        # Both act on the other platform too (linked); office.admins are Telegram ids, so
+        # the admin holds the role there.
+        await people.grant(tx, admin.id, "admin", None, AT, None, None)
+        for person, uid in ((admin, ADMIN), (contact, CONTACT)):
+            await people.link(tx, "feishu", str(uid), person.id, AT)
         await chats.remember(tx, OFFICE_GROUP, "supergroup", "巡察办工作群")
         await chats.register(tx, OFFICE_GROUP, "office", None, admin.id, AT)
         await chats.remember(tx, UNIT_GROUP, "supergroup", "县财政局整改群")
