@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from storage.migrations import LATEST, open_database
 
 # Bump when the data changes shape, so a cached file is rebuilt.
-GENERATION = 1
+GENERATION = 2
 TZ = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 11, 27)  # a Friday: the weekly digest's day
 TICK_AT = datetime.combine(DAY, time(9, 0), tzinfo=TZ)
@@ -182,6 +182,11 @@ def _people(
         "INSERT INTO people (id, tg_user_id, name, created_at, last_seen_at)"
         " VALUES (?, ?, ?, ?, ?)",
         people,
+    )
+    conn.executemany(  # who each is on Telegram (bot.dialogs find people by identity)
+        "INSERT INTO identities (platform, user_id, person_id, linked_at)"
+        " VALUES ('telegram', ?, ?, ?)",
+        [(str(tg), pid, made_at) for pid, tg, _, made_at, _ in people],
     )
     conn.executemany(
         "INSERT INTO roles (person_id, role, unit_id, granted_at) VALUES (?, ?, ?, ?)", roles
