@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from bot import texts
 from bot.core.effects import Effects
-from bot.core.event import Event, FileRef
+from bot.core.event import Event, FetchFailed
 from bot.dialogs.common import actor
 from bot.dialogs.office import ask, in_office_place, office_actor, read_wait, wait_key
 from bot.services.container import Services
@@ -40,12 +40,12 @@ async def start_import(ev: Event, svc: Services, out: Effects) -> None:
     await ask(svc, "import", ev.who.user_id, ev.where.chat_id, value, text)
 
 
-def _too_big(ev: Event, file: FileRef) -> bool:
-    """Larger than the reader takes, or than this platform lets a bot fetch."""
-    limit = MAX_BYTES
-    if ev.limits.download_max is not None:
-        limit = min(limit, ev.limits.download_max)
-    return (file.size or 0) > limit
+def _limit(ev: Event) -> int:
+    """The largest file taken: what the reader takes, or less if the platform lets a bot
+    fetch less."""
+    if ev.limits.download_max is None:
+        return MAX_BYTES
+    return min(MAX_BYTES, ev.limits.download_max)
 
 
 async def _round_hint(ev: Event, svc: Services) -> str | None:
@@ -75,10 +75,14 @@ async def receive_file(ev: Event, svc: Services, out: Effects) -> None:
     if who is None:
         return
     assert who.person is not None  # office_actor returns only a bound admin
-    if _too_big(ev, document):
-        out.say(lt.IMPORT_TOO_BIG)
+    if (document.size or 0) > _limit(ev):
+        out.say(lt.IMPORT_TOO_BIG.format(mb=_limit(ev) // 2**20))
         return
-    data = await ev.download(document)
+    try:
+        data = await ev.download(document)
+    except FetchFailed as exc:  # the platform would not hand it over: nothing changed
+        out.say(lt.IMPORT_NOT_FETCHED.format(reason=exc))
+        return
     settle(wait_key("import", ev.who.user_id, ev.where.chat_id))  # the file answers the question
     result = await session.prepare(
         svc.db,

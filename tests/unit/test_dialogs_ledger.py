@@ -45,7 +45,7 @@ LIMITS = Limits(
     action_max_bytes=2_000,
     buttons_per_row=4,
     can_edit=True,
-    download_max=1_000_000,
+    download_max=1 << 20,
 )
 NAMES = {ADMIN: "王主任", OTHER_ADMIN: "赵科长", CONTACT: "王芳", STRANGER: "路人"}
 _ids = itertools.count(1)
@@ -69,6 +69,14 @@ async def svc(tmp_path: Path) -> AsyncIterator[Services]:
         assert contact is not None
         assert admin is not None
         await people.grant(tx, contact.id, "contact", unit.id, AT, None, None)
+        # Everyone acts on the other platform too (linked); office.admins are Telegram ids,
+        # so the admins hold the role there.
+        for user in NAMES:
+            found = await people.by_tg_id(tx, user)
+            assert found is not None
+            await people.link(tx, "feishu", str(user), found.id, AT)
+            if user in (ADMIN, OTHER_ADMIN):
+                await people.grant(tx, found.id, "admin", None, AT, None, None)
         await chats.remember(tx, OFFICE_GROUP, "supergroup", "巡察办工作群")
         await chats.register(tx, OFFICE_GROUP, "office", None, admin.id, AT)
         await chats.remember(tx, UNIT_GROUP, "supergroup", "县财政局整改群")
@@ -314,7 +322,7 @@ async def test_a_file_too_big_for_the_platform_is_refused_without_fetching_it(
 
     big = replace(document(ADMIN, b"x", caption="/import", size=1_500_000), fetch=never)
     out = await run(ledger_import.receive_file, big, svc)
-    assert told(out) == [lt.IMPORT_TOO_BIG]
+    assert told(out) == [lt.IMPORT_TOO_BIG.format(mb=1)]
     assert out.files == []
 
 
