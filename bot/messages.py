@@ -6,9 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-CALLBACK_DATA_MAX_BYTES = 64
-TEXT_MAX = 4096
-CAPTION_MAX = 1024
+from bot.adapters import telegram_parts
+
+CALLBACK_DATA_MAX_BYTES = 64  # the smallest a platform allows (Telegram); a floor, not a fit
 
 
 class Button(BaseModel):
@@ -61,69 +61,15 @@ class OutMessage(BaseModel):
     edit_message_id: int | None = None
 
 
-def fit(message: OutMessage) -> list[OutMessage]:
-    """The message as parts within Telegram's limits, measured as Telegram measures them.
-
-    Text goes in parts of at most 4,096 UTF-16 units, split at line boundaries; a file
-    whose text would pass the 1,024-unit caption goes first without it, then the text.
-    Buttons stay on the last part.
-    """
-    if message.edit_message_id is not None:
-        return [message]
-    if message.attachment is not None and utf16_len(message.text) > CAPTION_MAX:
-        alone = message.model_copy(update={"text": "", "buttons": ()})
-        rest = message.model_copy(update={"attachment": None, "reply_to_message_id": None})
-        return [alone, *fit(rest)]
-    parts = split_text(message.text)
-    return [
-        message.model_copy(
-            update={
-                "text": part,
-                "buttons": message.buttons if index == len(parts) - 1 else (),
-                "attachment": message.attachment if index == 0 else None,
-                "reply_to_message_id": message.reply_to_message_id if index == 0 else None,
-            }
-        )
-        for index, part in enumerate(parts)
-    ]
-
-
 def shorten(text: str, width: int) -> str:
     """One line of at most `width` characters: runs of space folded, an ellipsis if cut."""
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-def utf16_len(text: str) -> int:
-    """Telegram measures text in UTF-16 code units: an emoji outside the BMP counts 2."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def split_text(text: str, limit: int = TEXT_MAX) -> list[str]:
-    """Split at line boundaries so each part fits; a single overlong line is cut hard."""
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        candidate = line if not current else current + "\n" + line
-        if utf16_len(candidate) <= limit:
-            current = candidate
-            continue
-        if current:
-            parts.append(current)
-        while utf16_len(line) > limit:
-            cut = _cut_point(line, limit)
-            parts.append(line[:cut])
-            line = line[cut:]
-        current = line
-    if current or not parts:
-        parts.append(current)
-    return [p for p in parts if p] or [""]
-
-
-def _cut_point(line: str, limit: int) -> int:
-    used = 0
-    for index, char in enumerate(line):
-        used += 2 if ord(char) > 0xFFFF else 1
-        if used > limit:
-            return index
-    return len(line)
+# Telegram's parts, where the outbox and older callers look for them (the adapter owns them).
+TEXT_MAX = telegram_parts.LIMITS.text_max
+CAPTION_MAX = telegram_parts.CAPTION_MAX
+utf16_len = telegram_parts.utf16_len
+split_text = telegram_parts.split_text
+fit = telegram_parts.fit

@@ -17,22 +17,14 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
+from bot.adapters.telegram_parts import LIMITS
 from bot.commands import publish_personal_commands
 from bot.context import Context
 from bot.core.effects import Dialog, Effects
 from bot.core.event import Event, FetchFailed, FileRef, Place, Sender
-from bot.core.limits import Limits
 from handlers.common import send_out, toast
 
 PLATFORM = "telegram"
-LIMITS = Limits(
-    text_max=4096,
-    text_measure="utf16",
-    action_max_bytes=64,
-    buttons_per_row=8,
-    can_edit=True,
-    download_max=20 * 1024 * 1024,  # getFile hands bots nothing larger
-)
 
 
 def event_of(update: Update, ctx: Context) -> Event:

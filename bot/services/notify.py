@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot import robots
+from bot.adapters.telegram_parts import fit
 from bot.config import ScheduleConfig
-from bot.messages import OutMessage, fit
+from bot.messages import OutMessage
 from bot.services.quiet import after_quiet
 from storage import chats, outbox, people
 from storage.db import Tx
