@@ -519,11 +519,9 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("lane: Update.de_json of the stored payload", (_in("_attempt", "/bot/inbox"), "de_json")),
     ("lane: run_turn (PTB dispatch + handlers)", (_in("run_turn", "/bot/turns"),)),
     ("lane:   _remember (people/chats upsert tx)", (_in("_remember", "/handlers/common"),)),
-    (
-        "lane:   /mine before its answer (reads, text)",
-        (_in("mine", "/handlers/report_commands"), "!" + _in("answer", "/handlers/common")),
-    ),
-    ("lane:   answer: send_message (HTTP, parse)", (_in("answer", "/handlers/common"),)),
+    ("lane:   /mine, the dialog (reads, text)", (_in("mine", "/bot/dialogs/report_commands"),)),
+    ("lane:   Event from the Update", (_in("event_of", "/bot/adapters/telegram"),)),
+    ("lane:   answer: send_message (HTTP, parse)", (_in("apply", "/bot/adapters/telegram"),)),
     (
         "lane: claim_done tx",
         (_in("_attempt", "/bot/inbox"), _in("transaction", "/storage/db"), "!run_turn"),

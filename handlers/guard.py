@@ -6,8 +6,8 @@ from telegram import Message, Update
 from telegram.ext import ApplicationHandlerStop, BaseHandler, CallbackQueryHandler
 
 from bot import texts
+from bot.adapters.telegram import toast
 from bot.context import Context
-from handlers.common import toast
 
 
 def offered(update: Update) -> bool:

@@ -8,6 +8,7 @@ here, within Telegram's limits.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
@@ -22,7 +23,10 @@ from bot.commands import publish_personal_commands
 from bot.context import Context
 from bot.core.effects import Dialog, Effects
 from bot.core.event import Event, FetchFailed, FileRef, Place, Sender
-from handlers.common import send_out, toast
+from bot.messages import OutMessage, fit
+from bot.render import send
+
+log = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
 
@@ -143,3 +147,26 @@ def on(dialog: Dialog) -> Callable[[Update, Context], Coroutine[Any, Any, None]]
 
     callback.__name__ = callback.__qualname__ = getattr(dialog, "__name__", "dialog")
     return callback
+
+
+async def toast(update: Update, text: str | None = None, *, alert: bool = False) -> None:
+    """Answer a button press (the small notice on the user's screen); best effort.
+
+    A press replayed after a restart is too old to answer: that must never cost its effect.
+    """
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.answer(text[:200] if text else None, show_alert=alert)
+    except TelegramError as exc:
+        log.info("button press %s not answered: %s", query.id, exc)
+
+
+async def send_out(update: Update, ctx: Context, message: OutMessage) -> None:
+    """Reply with a prepared message value (text, buttons, a file), in Telegram's parts."""
+    chat = update.effective_chat
+    if chat is None:  # pragma: no cover
+        return
+    for part in fit(message):
+        await send(ctx.bot, chat.id, part)

@@ -18,8 +18,6 @@ from bot.services.reporting.draft import DraftFile
 from bot.texts import reporting as rt
 
 # The attachment's note, kept with its row (the bytes are missing: this says why).
-TOO_BIG_NOTE = "超过 {mb} MB，未下载"
-FETCH_FAILED_NOTE = "未能下载：{reason}"
 MB = 1024 * 1024
 
 
@@ -53,11 +51,11 @@ async def keep(ev: Event, svc: Services) -> DraftFile | None:
     kept = _draft_file(file)
     most = ev.limits.download_max
     if most is not None and file.size is not None and file.size > most:
-        return kept.model_copy(update={"note": TOO_BIG_NOTE.format(mb=most // MB)})
+        return kept.model_copy(update={"note": rt.FILE_NOTE_TOO_BIG.format(mb=most // MB)})
     try:
         data = await ev.download(file)
     except FetchFailed as exc:  # "file is too big" and the like: keep the handle, say so
-        return kept.model_copy(update={"note": FETCH_FAILED_NOTE.format(reason=exc)})
+        return kept.model_copy(update={"note": rt.FILE_NOTE_NOT_FETCHED.format(reason=exc)})
     folder = svc.config.storage.evidence_dir
     try:
         digest, path = await evidence.store(folder, data, file.name, file.mime, file.kind)

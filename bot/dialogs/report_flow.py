@@ -23,8 +23,6 @@ from bot.texts import reporting as rt
 from storage import chats, ledger
 from storage.ledger import Problem
 
-PHOTO = "照片"  # how a file without a name is called in the too-big note
-
 
 async def show_step(ev: Event, svc: Services, out: Effects, draft: Draft) -> None:
     """Ask the draft's current question again (nothing changed: a plain answer)."""
@@ -165,7 +163,11 @@ async def _add_file(ev: Event, svc: Services, out: Effects, draft: Draft) -> Non
     if ev.text:  # with a file, the text is its caption
         draft.texts.append(ev.text)
     too_big = file.note is not None and file.sha256 is None
-    note = rt.GOT_TOO_BIG.format(name=file.file_name or PHOTO) if too_big else None
+    note = (
+        rt.GOT_TOO_BIG.format(name=file.file_name or rt.PHOTO_NAME, note=file.note)
+        if too_big
+        else None
+    )
     if draft.step in ("collect", "claim"):
         draft.step = "collect"
     else:  # a figure or the confirm card: the file joins, the same question comes again

@@ -33,7 +33,11 @@ DISK_FULL_OFFICE = (
     "⚠️ 服务器存储空间已满：联络员发来的佐证材料无法保存，已请其稍后重发。请尽快清理磁盘。"
 )
 EVIDENCE_FAILED_OFFICE = "⚠️ 佐证材料无法写入存储目录，已请联络员稍后重发。请检查服务器的存储目录。"
-GOT_TOO_BIG = "文件“{name}”超过 20 MB，机器人无法下载保存；已记录该文件，建议压缩或拆分后再补充。"
+GOT_TOO_BIG = "文件“{name}”{note}；已记录该文件，建议压缩或拆分后再补充。"
+# The note kept with a file the bot could not save (the platform's limit, or its refusal).
+FILE_NOTE_TOO_BIG = "超过 {mb} MB，未下载"
+FILE_NOTE_NOT_FETCHED = "未能下载：{reason}"
+PHOTO_NAME = "照片"  # a file without a name, in that note
 DONE_BUTTON = "完成"
 NEED_CONTENT = "请至少发送一段文字说明或一个附件，再点“完成”。"
 CLAIM = "问题 {code} 的整改状态："

@@ -94,15 +94,17 @@ async def svc(tmp_path: Path) -> AsyncIterator[Services]:
     db = await open_database(config.storage.path)
     async with db.transaction() as tx:
         await seed_rows(tx, AT)
-        await people.upsert(tx, STRANGER, "路人", None, AT)
-        admin = await people.upsert(tx, ADMIN, "王主任", None, AT)
+        await people.meet(tx, "feishu", str(STRANGER), "路人", None, AT)
+        admin = await people.meet(tx, "feishu", str(ADMIN), "王主任", None, AT)
+        # office.admins are Telegram ids: on this platform the admin holds the role.
+        await people.grant(tx, admin.id, "admin", None, AT, None, None)
         await chats.remember(tx, OFFICE, "group", "巡察办工作群")
         await chats.register(tx, OFFICE, "office", None, by=admin.id, at=AT)
         unit = await units.by_name(tx, "县财政局")
         issued = await binding.issue(
             tx, "contact", unit, by=None, by_label="t", at=AT, ttl=timedelta(hours=1)
         )
-    await binding.bind(db, CONTACT, "王芳", None, issued.code, AT)
+    await binding.bind(db, CONTACT, "王芳", None, issued.code, AT, platform="feishu")
     yield Services(config=config, db=db, clock=lambda: AT)
     await db.close()
 
@@ -179,7 +181,10 @@ async def test_a_quick_report_goes_from_its_message_to_a_receipt(svc: Services) 
 async def test_a_reply_to_the_bots_message_is_about_the_problem_it_names(svc: Services) -> None:
     """In a unit's group: one code named starts a report with the reply, several ask which;
     someone not bound is told their reply counts for nothing."""
-    unit, admin = await units.by_name(svc.db, "县财政局"), await people.by_tg_id(svc.db, ADMIN)
+    unit, admin = (
+        await units.by_name(svc.db, "县财政局"),
+        await people.by_identity(svc.db, "feishu", str(ADMIN)),
+    )
     assert unit is not None
     assert admin is not None
     async with svc.db.transaction() as tx:
@@ -198,7 +203,7 @@ async def test_a_reply_to_the_bots_message_is_about_the_problem_it_names(svc: Se
     assert unbound.taken
     assert one.taken
     assert claim.text == rt.CLAIM.format(code="R6-01-002")
-    contact = await people.by_tg_id(svc.db, CONTACT)
+    contact = await people.by_identity(svc.db, "feishu", str(CONTACT))
     assert contact is not None
     draft = await flow.current(svc.db, contact.id)
     assert draft is not None
@@ -215,7 +220,7 @@ async def test_files_are_kept_noted_or_refused_as_the_platform_and_disk_allow(
     _, [note, _] = await run(report_flow.route, event(CONTACT, files=(video,)), svc)
     lost = FileRef("document", "gone", "旧文件.pdf", 10, "application/pdf", "u3")
     await run(report_flow.route, event(CONTACT, files=(lost,)), svc)
-    contact = await people.by_tg_id(svc.db, CONTACT)
+    contact = await people.by_identity(svc.db, "feishu", str(CONTACT))
     assert contact is not None
     draft = await flow.current(svc.db, contact.id)
     assert draft is not None
@@ -225,7 +230,7 @@ async def test_files_are_kept_noted_or_refused_as_the_platform_and_disk_allow(
     assert draft.texts == ["退款凭证"]
     assert first.sha256 is not None
     assert Path(first.local_path or "").read_bytes() == PHOTO
-    assert note.text == rt.GOT_TOO_BIG.format(name="会议录像.mp4")
+    assert note.text == rt.GOT_TOO_BIG.format(name="会议录像.mp4", note="超过 2 MB，未下载")
     assert (second.note, second.sha256) == ("超过 2 MB，未下载", None)
     assert third.note == "未能下载：文件已过期"
     # The evidence folder cannot be written: the user is told, the office alerted, no change.

@@ -59,7 +59,7 @@ async def test_one_update_gets_one_answer(
     async def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("handlers.report_flow.actor_of", broken)
+    monkeypatch.setattr("bot.dialogs.report_flow.actor", broken)
     await app.process_update(text_update(app.bot, user(31), private_chat(31), "你好"))
     said = recorder.sent(31)
     assert len(said) == 1

@@ -11,7 +11,6 @@ import re
 import secrets
 from pathlib import Path
 
-TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024  # bots cannot download more through getFile
 _SUFFIX = re.compile(r"^[a-z0-9]{1,10}$")
 _DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
 
