@@ -14,18 +14,15 @@ from bot import texts
 from bot.config import parse_config
 from bot.core.effects import Dialog, Effects
 from bot.core.event import Event, Place, Sender
-from bot.core.limits import Limits
 from bot.dialogs import start
 from bot.services.container import Services
 from storage import chats, people
 from storage.migrations import open_database
+from tests.unit.core_kit import ELSEWHERE
 
 AT = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 ADMIN, CONTACT, STRANGER, GROUP = 11, 22, 33, -500
-# Another platform's limits (the core takes them from the event, never from a constant).
-LIMITS = Limits(
-    text_max=30_000, text_measure="utf8", action_max_bytes=2_000, buttons_per_row=4, can_edit=True
-)
+LIMITS = ELSEWHERE
 
 
 def event(user: int, name: str, *, chat: int | None = None, command: str = "help") -> Event:

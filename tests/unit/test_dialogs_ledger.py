@@ -19,7 +19,6 @@ from bot import texts
 from bot.config import parse_config
 from bot.core.effects import Dialog, Effects, Toast
 from bot.core.event import Event, Fetch, FileRef, Place, Sender
-from bot.core.limits import Limits
 from bot.dialogs import ledger_export, ledger_import, ledger_views
 from bot.dialogs.office import read_wait
 from bot.messages import OutMessage
@@ -27,11 +26,11 @@ from bot.services.container import Services
 from bot.services.ledger import report_text
 from bot.services.ledger.importer import apply_import
 from bot.services.ledger.rows import LedgerRow
-from bot.services.uow import Turn, current_turn
 from bot.texts import ledger as lt
 from bot.texts import office as ot
 from storage import chats, ledger, outbox, people, units
 from storage.migrations import open_database
+from tests.unit.core_kit import allowing, run_turn
 from tests.unit.test_ledger_import import csv_bytes, good_rows, row
 
 AT = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # a Tuesday, 10:00 at the office
@@ -39,14 +38,7 @@ ADMIN, OTHER_ADMIN, CONTACT, STRANGER = 11, 12, 22, 33
 OFFICE_GROUP, UNIT_GROUP = -600, -700
 UNIT = "县财政局"
 # Another platform's limits: it lets a bot fetch files of up to 1 MB only.
-LIMITS = Limits(
-    text_max=30_000,
-    text_measure="utf8",
-    action_max_bytes=2_000,
-    buttons_per_row=4,
-    can_edit=True,
-    download_max=1 << 20,
-)
+LIMITS = allowing(1 << 20)  # it lets a bot fetch files of up to 1 MB only
 NAMES = {ADMIN: "王主任", OTHER_ADMIN: "赵科长", CONTACT: "王芳", STRANGER: "路人"}
 _ids = itertools.count(1)
 
@@ -143,14 +135,7 @@ def document(
 
 async def run(dialog: Dialog, ev: Event, svc: Services) -> Effects:
     """Run a dialog as the inbox lane does: within a turn, so durable replies are queued."""
-    out = Effects()
-    turn = Turn(update_id=ev.update_id, chat_id=ev.where.chat_id, button_message_id=ev.pressed)
-    token = current_turn.set(turn)
-    try:
-        await dialog(ev, svc, out)
-    finally:
-        current_turn.reset(token)
-    return out
+    return (await run_turn(dialog, ev, svc))[0]
 
 
 async def replies(svc: Services) -> list[OutMessage]:

@@ -16,15 +16,14 @@ import pytest
 from bot.config import parse_config
 from bot.core.effects import Dialog, Effects
 from bot.core.event import Event, FileRef, Place, Sender
-from bot.core.limits import Limits
 from bot.dialogs import notice, notice_receipts
 from bot.dialogs.office import wait_key
 from bot.messages import OutMessage
 from bot.services.container import Services
-from bot.services.uow import Turn, current_turn
 from bot.texts import office as ot
 from storage import chats, notices, outbox, people, state, units
 from storage.migrations import open_database
+from tests.unit.core_kit import ELSEWHERE, run_turn
 
 AT = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 ADMIN, OTHER_ADMIN, CONTACT, STRANGER = 11, 12, 22, 33
@@ -32,9 +31,7 @@ OFFICE_GROUP, SOME_GROUP = -600, -700
 PRESSED = 77  # the bot's message whose button is pressed
 OFFICE = "县委巡察办"
 # Another platform's limits (the core takes them from the event, never from a constant).
-LIMITS = Limits(
-    text_max=30_000, text_measure="utf8", action_max_bytes=2_000, buttons_per_row=4, can_edit=True
-)
+LIMITS = ELSEWHERE
 NAMES = {ADMIN: "王主任", OTHER_ADMIN: "李副主任", CONTACT: "王芳", STRANGER: "路人"}
 UPDATES = count(1)  # each event its own update (a reply's outbox key names its update)
 
@@ -98,14 +95,7 @@ def event(
 
 async def run(dialog: Dialog, ev: Event, svc: Services) -> Effects:
     """The dialog on the event, as one turn (so an effect's reply lands in the outbox)."""
-    out = Effects()
-    turn = Turn(update_id=ev.update_id, chat_id=ev.where.chat_id, button_message_id=ev.pressed)
-    token = current_turn.set(turn)
-    try:
-        await dialog(ev, svc, out)
-    finally:
-        current_turn.reset(token)
-    return out
+    return (await run_turn(dialog, ev, svc))[0]
 
 
 async def sent_to(svc: Services, chat: int, kind: str = "reply") -> list[OutMessage]:

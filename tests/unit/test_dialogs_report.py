@@ -19,30 +19,22 @@ import pytest
 from bot.config import parse_config
 from bot.core.effects import Dialog, Effects, Toast
 from bot.core.event import Event, FetchFailed, FileRef, Place, Sender
-from bot.core.limits import Limits
 from bot.dialogs import report_commands, report_flow, report_press
 from bot.messages import OutMessage
 from bot.services import binding
 from bot.services.container import Services
 from bot.services.reporting import flow
-from bot.services.uow import Turn, current_turn
 from bot.texts import reporting as rt
 from storage import chats, ledger, outbox, people, units
 from storage.migrations import open_database
 from tests.e2e.reporting import seed_rows
+from tests.unit.core_kit import allowing, run_turn
 from tests.unit.test_dialogs import AT
 
 ADMIN, CONTACT, STRANGER, OFFICE, GROUP = 11, 22, 33, -900, -901
 MB = 1024 * 1024
 # Another platform's limits: larger texts, a download limit of its own.
-LIMITS = Limits(
-    text_max=30_000,
-    text_measure="utf8",
-    action_max_bytes=2_000,
-    buttons_per_row=4,
-    can_edit=True,
-    download_max=2 * MB,
-)
+LIMITS = allowing(2 * MB)
 PHOTO = b"\xff\xd8 a photo of the refund slip"
 _ids = itertools.count(100)
 
@@ -111,16 +103,7 @@ async def svc(tmp_path: Path) -> AsyncIterator[Services]:
 
 async def run(dialog: Dialog, ev: Event, svc: Services) -> tuple[Effects, list[OutMessage]]:
     """Run a dialog as the inbox lane would; its effects, and the replies its change wrote."""
-    before = len(await outbox.all_items(svc.db))
-    turn = Turn(update_id=ev.update_id, chat_id=ev.where.chat_id, button_message_id=ev.pressed)
-    token = current_turn.set(turn)
-    try:
-        out = Effects()
-        await dialog(ev, svc, out)
-    finally:
-        current_turn.reset(token)
-    rows = (await outbox.all_items(svc.db))[before:]
-    return out, [OutMessage.model_validate_json(r.payload) for r in rows if r.kind == "reply"]
+    return await run_turn(dialog, ev, svc)
 
 
 def texts(out: Effects) -> list[str]:

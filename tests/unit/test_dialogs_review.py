@@ -15,7 +15,6 @@ from pathlib import Path
 from bot.config import parse_config
 from bot.core.effects import Dialog, Effects
 from bot.core.event import Event, Place, Sender
-from bot.core.limits import Limits
 from bot.dialogs import review, review_decisions
 from bot.dialogs.office import read_wait
 from bot.messages import Attachment, Button, OutMessage
@@ -23,18 +22,16 @@ from bot.services.access import load_actor
 from bot.services.container import Services
 from bot.services.reporting import extension, flow
 from bot.services.reporting.draft import DraftFile
-from bot.services.uow import Turn, current_turn
 from bot.texts import fmt_time
 from bot.texts import office as ot
-from storage import chats, ledger, outbox, people, reviews, state, units
+from storage import chats, ledger, people, reviews, state, units
 from storage.migrations import open_database
 from tests.e2e.reporting import seed_rows
+from tests.unit.core_kit import ELSEWHERE, run_turn
 
 AT = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # a Tuesday, 10:00 at the office
 ADMIN, CONTACT, OFFICE_GROUP, UNIT_GROUP = 11, 22, -100, -200
-LIMITS = Limits(
-    text_max=30_000, text_measure="utf8", action_max_bytes=2_000, buttons_per_row=4, can_edit=True
-)
+LIMITS = ELSEWHERE
 NAMES = {ADMIN: "王主任", CONTACT: "王芳"}
 CARD = 900  # the message id of a card the admin presses a button on
 _turns = itertools.count(1)
@@ -120,19 +117,7 @@ def press(user: int, action: str, *, chat: int | None = None, card: str = "") ->
 
 async def run(dialog: Dialog, ev: Event, svc: Services) -> tuple[Effects, list[OutMessage]]:
     """The dialog's effects, and the replies written with its decision (in their order)."""
-    turn = Turn(update_id=next(_turns), chat_id=ev.where.chat_id)
-    token = current_turn.set(turn)
-    try:
-        out = Effects()
-        await dialog(ev, svc, out)
-    finally:
-        current_turn.reset(token)
-    mine = [
-        i for i in await outbox.all_items(svc.db) if i.key.startswith(f"reply:{turn.update_id}:")
-    ]
-    return out, [
-        OutMessage.model_validate_json(i.payload) for i in sorted(mine, key=lambda i: i.id)
-    ]
+    return await run_turn(dialog, ev, svc, update_id=next(_turns))
 
 
 def test_the_review_dialogs_import_no_platform_and_no_handler() -> None:

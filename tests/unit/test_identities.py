@@ -13,29 +13,25 @@ from pathlib import Path
 
 from bot import texts
 from bot.config import parse_config
-from bot.core.effects import Dialog, Effects
+from bot.core.effects import Dialog
 from bot.core.event import Event, Place, Sender
-from bot.core.limits import Limits
 from bot.dialogs import binding
-from bot.messages import OutMessage
 from bot.services import binding as binding_service
 from bot.services import notify
 from bot.services.access import load_actor_on
 from bot.services.container import Services
-from bot.services.uow import Turn, current_turn
 from bot.texts import links as lt
 from storage import outbox, people, units
 from storage.db import Database
 from storage.migrations import MIGRATIONS, migrate, open_database
+from tests.unit.core_kit import ELSEWHERE, run_turn
 
 AT = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 ISO = "2026-01-01T00:00:00+00:00"
 OFFICE = "县委巡察办"
 TG_ADMIN, TG_CONTACT = 7001, 7002
 FEISHU_CONTACT, FEISHU_LEADER = 90001, 90002
-LIMITS = Limits(
-    text_max=30_000, text_measure="utf8", action_max_bytes=2_000, buttons_per_row=4, can_edit=True
-)
+LIMITS = ELSEWHERE
 
 
 _updates = itertools.count(1)
@@ -67,16 +63,8 @@ async def services(folder: Path) -> Services:
 async def run(dialog: Dialog, ev: Event, svc: Services) -> list[str]:
     """What the person reads: the dialog's answers and the durable replies it queued (the
     event runs as one turn, as the platform's inbox lane runs it)."""
-    before = await svc.db.scalar("SELECT COALESCE(MAX(id), 0) FROM outbox")
-    out = Effects()
-    token = current_turn.set(Turn(update_id=ev.update_id, chat_id=ev.where.chat_id))
-    try:
-        await dialog(ev, svc, out)
-    finally:
-        current_turn.reset(token)
-    rows = await svc.db.fetchall("SELECT payload FROM outbox WHERE id > ? ORDER BY id", (before,))
-    queued = [OutMessage.model_validate_json(str(r[0])).text for r in rows]
-    return [m.text for m in out.said] + queued
+    out, replies = await run_turn(dialog, ev, svc)
+    return [m.text for m in out.said] + [m.text for m in replies]
 
 
 async def code_for(svc: Services, role: str, unit: str = "") -> str:
