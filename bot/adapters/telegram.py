@@ -21,7 +21,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot.adapters.telegram_parts import LIMITS
 from bot.commands import publish_personal_commands
 from bot.context import Context
-from bot.core.effects import Dialog, Effects
+from bot.core.effects import Dialog, Effects, Toast
 from bot.core.event import Event, FetchFailed, FileRef, Place, Sender
 from bot.messages import OutMessage, fit
 from bot.render import send
@@ -117,10 +117,14 @@ def _files(message: Message | None) -> tuple[FileRef, ...]:
 
 
 async def apply(update: Update, ctx: Context, out: Effects) -> None:
-    """Do what the dialog asked: menus first (the answer may name the new commands), then
-    the answers, in parts within Telegram's limits, then the button press's notice."""
+    """Do what the dialog asked: menus first (the answer may name the new commands), the
+    button press's notice (every press is answered, so no spinner waits on what follows),
+    then the answers, in parts within Telegram's limits, and the files made for them."""
     for user_id in out.menus:
         await publish_personal_commands(ctx, user_id)
+    if update.callback_query is not None:
+        notice = out.toast or Toast(None)
+        await toast(update, notice.text, alert=notice.alert)
     for message in out.said:
         await send_out(update, ctx, message)
     chat = update.effective_chat
@@ -128,8 +132,6 @@ async def apply(update: Update, ctx: Context, out: Effects) -> None:
         if chat is not None:
             document = InputFile(file.data, file.name)
             await ctx.bot.send_document(chat.id, document, caption=file.caption or None)
-    if out.toast is not None:
-        await toast(update, out.toast.text, alert=out.toast.alert)
     if out.withdraw and update.effective_message is not None:
         with contextlib.suppress(TelegramError):  # without delete rights the message stays
             await update.effective_message.delete()
