@@ -65,7 +65,7 @@ class Poller:
             next_offset = max(u.update_id for u in updates) + 1
             # Stored and committed first; the next getUpdates(offset=…) then confirms them.
             try:
-                await self._worker.accept([u.to_dict() for u in updates], next_offset)
+                await self._worker.accept([u.to_dict() for u in updates], next_offset, updates)
             except Exception:  # the database cannot take them now (disk full, …): ask again
                 log.exception("could not store %d update(s); retrying in %.0fs", len(updates), 5)
                 await asyncio.sleep(5.0)

@@ -108,3 +108,40 @@ def _now() -> Any:
     from storage.times import utcnow
 
     return utcnow()
+
+
+async def test_the_pollers_parsed_updates_are_used_unless_the_stored_form_differs(
+    app: App, db: Database, monkeypatch: Any
+) -> None:
+    """An update the poller parsed is handled as parsed (not parsed again from JSON); one
+    whose stored form was changed — a binding code hashed — is handled as stored, so no
+    handler ever sees the code in clear."""
+    from telegram import Update
+    from telegram.ext import TypeHandler
+
+    from tests.factory import text_update
+
+    seen: list[str] = []
+
+    async def look(update: Update, _: object) -> None:
+        message = update.effective_message
+        seen.append(message.text or "" if message is not None else "")
+
+    app.add_handler(TypeHandler(Update, look), group=-100)
+    parses: list[int] = []
+    real = Update.de_json
+
+    def counting(data: Any, bot: Any = None) -> Update | None:
+        parses.append(int(data["update_id"]))
+        return real(data, bot)
+
+    plain = text_update(app.bot, user(31), private_chat(31), "/help")
+    secret = text_update(app.bot, user(32), private_chat(32), "/bind ABCD-EFGH-JKMN")
+    monkeypatch.setattr("bot.inbox.Update.de_json", counting)
+    worker = InboxWorker(app, db)
+    await worker.accept([plain.to_dict(), secret.to_dict()], parsed=[plain, secret])
+    await worker.drain()
+    assert parses == [secret.update_id]  # the plain one was not parsed again
+    assert seen[0] == "/help"
+    assert seen[1].startswith("/bind #h:")
+    assert "ABCD" not in seen[1]
