@@ -138,11 +138,9 @@ async def compose_button(ev: Event, svc: Services, out: Effects) -> None:
             await notices.mark(tx, notice_id, "cancelled", svc.clock())
             await reply(ot.NOTICE_CANCELLED)
         out.answer_press()
-    elif (
-        action == "send"
-        and not draft.all_units
-        and not await notices.chosen_units(svc.db, notice_id)
-    ):
+    elif action == "send" and not await notices.chosen_units(svc.db, notice_id):
+        # 确认发送 is the picker's: it sends to the units ticked there, never to all of them
+        # (a draft starts as "all units", and 选择单位 changes nothing until a unit is ticked).
         out.answer_press(ot.NOTICE_NONE_CHOSEN, alert=True)
     else:
         await _send(svc, out, notice_id, all_units=action == "all")

@@ -164,6 +164,13 @@ async def test_units_picked_page_by_page_and_sent_reach_only_the_chosen(svc: Ser
     assert shown.edit_message_id == PRESSED
     assert shown.text == ot.NOTICE_PICK.format(count=0) + "（1/2）"
     assert f"nt:{notice_id}:p:2" in actions(shown)
+    # 确认发送 straight after 选择单位, nothing ticked: refused, the notice goes nowhere.
+    hasty = await run(notice.compose_button, press(ADMIN, "send"), svc)
+    assert hasty.toast is not None
+    assert (hasty.toast.text, hasty.toast.alert) == (ot.NOTICE_NONE_CHOSEN, True)
+    still = await notices.get(svc.db, notice_id)
+    assert still is not None
+    assert still.status == "draft"
     second = (await run(notice.compose_button, press(ADMIN, "p:2"), svc)).said[0]
     assert second.text.endswith("（2/2）")
     assert [b.text for row in second.buttons[:2] for b in row] == ["第9单位", "第10单位"]
