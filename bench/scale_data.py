@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from storage.migrations import LATEST, open_database
 
 # Bump when the data changes shape, so a cached file is rebuilt.
-GENERATION = 2
+GENERATION = 3
 TZ = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 11, 27)  # a Friday: the weekly digest's day
 TICK_AT = datetime.combine(DAY, time(9, 0), tzinfo=TZ)

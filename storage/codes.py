@@ -54,16 +54,18 @@ async def burn(tx: Tx, code_id: int, at: datetime) -> bool:
     return cur.rowcount == 1
 
 
-async def record_failure(tx: Tx, tg_user_id: int, at_ts: float) -> None:
+async def record_failure(tx: Tx, platform: str, user_id: int, at_ts: float) -> None:
     await tx.execute(
-        "INSERT INTO bind_failures (tg_user_id, at_ts) VALUES (?, ?)", (tg_user_id, at_ts)
+        "INSERT INTO bind_failures (platform, tg_user_id, at_ts) VALUES (?, ?, ?)",
+        (platform, user_id, at_ts),
     )
 
 
-async def failures_since(db: Reader, tg_user_id: int, since_ts: float) -> list[float]:
+async def failures_since(db: Reader, platform: str, user_id: int, since_ts: float) -> list[float]:
     rows = await db.fetchall(
-        "SELECT at_ts FROM bind_failures WHERE tg_user_id = ? AND at_ts >= ? ORDER BY at_ts",
-        (tg_user_id, since_ts),
+        "SELECT at_ts FROM bind_failures WHERE platform = ? AND tg_user_id = ? AND at_ts >= ?"
+        " ORDER BY at_ts",
+        (platform, user_id, since_ts),
     )
     return [float(r[0]) for r in rows]
 

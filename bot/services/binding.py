@@ -269,13 +269,13 @@ async def _bind(
     at: datetime,
 ) -> BindResult:
     window_start = (at - FAILURE_WINDOW).timestamp()
-    failures = await codes.failures_since(tx, tg_user_id, window_start)
+    failures = await codes.failures_since(tx, platform, tg_user_id, window_start)
     if len(failures) >= MAX_FAILURES:
         until = datetime.fromtimestamp(failures[-MAX_FAILURES], at.tzinfo) + FAILURE_WINDOW
         return BindResult(BindOutcome.LOCKED, until=until)
     found = await codes.by_hash(tx, hashed)
     if found is None:
-        await codes.record_failure(tx, tg_user_id, at.timestamp())
+        await codes.record_failure(tx, platform, tg_user_id, at.timestamp())
         return BindResult(BindOutcome.WRONG, attempts_left=MAX_FAILURES - len(failures) - 1)
     person = await people.meet(tx, platform, str(tg_user_id), name, username, at)
     held = await people.active_roles(tx, person.id)

@@ -37,6 +37,12 @@ CREATE INDEX identities_person ON identities(person_id);
 INSERT INTO identities (platform, user_id, person_id, linked_at)
     SELECT 'telegram', CAST(tg_user_id AS TEXT), id, created_at FROM people;
 
+-- Wrong binding codes count per platform account: the same number on two platforms is two
+-- people.
+ALTER TABLE bind_failures ADD COLUMN platform TEXT NOT NULL DEFAULT 'telegram';
+DROP INDEX bind_failures_user;
+CREATE INDEX bind_failures_user ON bind_failures(platform, tg_user_id, at_ts);
+
 -- A bound person asks for a link code (/link) and sends it with /bind from another platform:
 -- that platform's identity joins the person, with every role the person holds.
 CREATE TABLE link_codes (

@@ -210,3 +210,22 @@ async def test_the_migration_keeps_everyone_and_gives_each_a_telegram_identity(
     assert [r.unit_id for r in roles] == [1]
     assert [w[0] for w in waits] == ["name_wait:person:5"]
     assert broken == []
+
+
+async def test_wrong_codes_lock_out_one_platforms_account_not_the_same_number_elsewhere(
+    tmp_path: Path,
+) -> None:
+    svc = await services(tmp_path)
+    tries = [
+        await binding_service.bind(
+            svc.db, FEISHU_CONTACT, "张三", None, "WRNG-CODE-XXYY", AT, platform="feishu"
+        )
+        for _ in range(6)
+    ]
+    telegram = await binding_service.bind(
+        svc.db, FEISHU_CONTACT, "另一人", None, "WRNG-CODE-XXYY", AT, platform="telegram"
+    )
+    await svc.db.close()
+    assert [t.outcome for t in tries][-1] is binding_service.BindOutcome.LOCKED
+    assert telegram.outcome is binding_service.BindOutcome.WRONG
+    assert telegram.attempts_left == binding_service.MAX_FAILURES - 1
