@@ -71,17 +71,19 @@ async def failures_since(db: Reader, platform: str, user_id: int, since_ts: floa
 
 
 async def create_link(
-    tx: Tx, code_hash: str, person_id: int, at: datetime, expires_at: datetime
+    tx: Tx, code_hash: str, person_id: int, platform: str, at: datetime, expires_at: datetime
 ) -> int:
     return await tx.insert(
-        "INSERT INTO link_codes (code_hash, person_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
-        (code_hash, person_id, iso(at), iso(expires_at)),
+        "INSERT INTO link_codes (code_hash, person_id, platform, created_at, expires_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (code_hash, person_id, platform, iso(at), iso(expires_at)),
     )
 
 
 async def link_by_hash(db: Reader, code_hash: str) -> LinkCode | None:
     row = await db.fetchone(
-        "SELECT id, person_id, expires_at, used_at, used_on FROM link_codes WHERE code_hash = ?",
+        "SELECT id, person_id, platform, expires_at, used_at, used_on, burned_at FROM link_codes"
+        " WHERE code_hash = ?",
         (code_hash,),
     )
     return None if row is None else LinkCode.from_row(row)
@@ -92,5 +94,14 @@ async def use_link(tx: Tx, code_id: int, used_on: str, at: datetime) -> bool:
     cur = await tx.execute(
         "UPDATE link_codes SET used_at = ?, used_on = ? WHERE id = ? AND used_at IS NULL",
         (iso(at), used_on, code_id),
+    )
+    return cur.rowcount == 1
+
+
+async def burn_link(tx: Tx, code_id: int, at: datetime) -> bool:
+    """Void an unused link code that was shown where others could read it."""
+    cur = await tx.execute(
+        "UPDATE link_codes SET burned_at = ? WHERE id = ? AND used_at IS NULL AND burned_at IS NULL",
+        (iso(at), code_id),
     )
     return cur.rowcount == 1

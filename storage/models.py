@@ -75,9 +75,11 @@ class LinkCode(Record):
 
     id: int
     person_id: int
+    platform: str  # where it was issued: it links an account on another platform
     expires_at: datetime
     used_at: datetime | None
     used_on: str | None  # platform:user_id that used it
+    burned_at: datetime | None = None  # shown in a group: void
 
 
 class InboxItem(Record):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime
 from typing import Any
 
 from telegram import InputFile, Message, Update
@@ -48,7 +47,7 @@ def event_of(update: Update, ctx: Context) -> Event:
     shown = pressed if isinstance(pressed, Message) else None
     return Event(
         update_id=update.update_id,
-        at=(message.date if message is not None else None) or datetime.now(UTC),
+        at=message.date if message is not None and query is None else ctx.svc.clock(),
         who=Sender(PLATFORM, user.id, user.full_name, user.username),
         where=Place(
             chat.id, chat.type == ChatType.PRIVATE, chat.title or chat.full_name or "", chat.type

@@ -9,6 +9,7 @@ from bot.core.effects import Effects
 from bot.core.event import Event
 from bot.dialogs.common import actor, unit_named
 from bot.services import binding
+from bot.services.access import Actor
 from bot.services.binding import BindOutcome
 from bot.services.container import Services
 from bot.services.uow import effect
@@ -120,16 +121,19 @@ async def link(ev: Event, svc: Services, out: Effects) -> None:
     """A code that takes this person, with their roles, to another platform (/bind there)."""
     who = await actor(ev, svc)
     person = who.person
+    if who.is_bound and not who.roles:  # an admin by office.admins only: nothing to take
+        out.say(lt.LINK_CONFIG_ADMIN)
+        return
     if person is None or not who.is_bound:
         out.say(lt.LINK_UNBOUND.format(office=svc.config.office.name))
         return
     async with effect(svc.db) as tx:
-        issued = await binding.issue_link(
-            tx, person.id, svc.clock(), timedelta(hours=svc.config.office.code_ttl_hours)
-        )
+        ttl = timedelta(hours=svc.config.office.code_ttl_hours)
+        issued = await binding.issue_link(tx, person.id, ev.who.platform, svc.clock(), ttl)
     # Said directly, as /code's answer: an outbox row would keep a live code in clear.
     expires = texts.fmt_time(issued.expires_at, svc.config.schedule.timezone)
-    out.say(lt.LINK_ISSUED.format(code=issued.code, expires=expires, roles=who.describe()))
+    carried = Actor(who.tg_user_id, person, who.roles, bootstrap_admin=False).describe()
+    out.say(lt.LINK_ISSUED.format(code=issued.code, expires=expires, roles=carried))
 
 
 async def link_in_group(ev: Event, svc: Services, out: Effects) -> None:

@@ -6,6 +6,7 @@ command in its caption; any other file is not for this dialog.
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import timedelta
 
@@ -25,6 +26,8 @@ WAIT_FOR = timedelta(minutes=30)
 CALLBACK = r"^imp:(ok|no):(\d+)$"
 _DECISION = re.compile(CALLBACK)
 WHAT = "导入问题台账"  # what only an admin may do, as the refusal names it
+
+log = logging.getLogger(__name__)
 
 
 async def start_import(ev: Event, svc: Services, out: Effects) -> None:
@@ -81,7 +84,8 @@ async def receive_file(ev: Event, svc: Services, out: Effects) -> None:
     try:
         data = await ev.download(document)
     except FetchFailed as exc:  # the platform would not hand it over: nothing changed
-        out.say(lt.IMPORT_NOT_FETCHED.format(reason=exc))
+        log.info("import file %s not fetched: %s", document.ref, exc)
+        out.say(lt.IMPORT_NOT_FETCHED)
         return
     settle(wait_key("import", ev.who.user_id, ev.where.chat_id))  # the file answers the question
     result = await session.prepare(

@@ -8,6 +8,7 @@ refused, the draft stays as it was, and the office hears of it.
 from __future__ import annotations
 
 import contextlib
+import logging
 
 from bot.core.effects import Effects
 from bot.core.event import Event, FetchFailed, FileRef
@@ -19,6 +20,8 @@ from bot.texts import reporting as rt
 
 # The attachment's note, kept with its row (the bytes are missing: this says why).
 MB = 1024 * 1024
+
+log = logging.getLogger(__name__)
 
 
 class NotKept(Exception):
@@ -55,7 +58,8 @@ async def keep(ev: Event, svc: Services) -> DraftFile | None:
     try:
         data = await ev.download(file)
     except FetchFailed as exc:  # "file is too big" and the like: keep the handle, say so
-        return kept.model_copy(update={"note": rt.FILE_NOTE_NOT_FETCHED.format(reason=exc)})
+        log.info("file %s not fetched: %s", file.ref, exc)  # the platform's words, for us
+        return kept.model_copy(update={"note": rt.FILE_NOTE_NOT_FETCHED})
     folder = svc.config.storage.evidence_dir
     try:
         digest, path = await evidence.store(folder, data, file.name, file.mime, file.kind)

@@ -98,6 +98,7 @@ class BindOutcome(Enum):
     LINKED = "linked"  # a link code: this platform's identity joined a bound person
     LINKED_ALREADY = "linked_already"
     LINK_TAKEN = "link_taken"  # this identity holds roles of its own
+    LINK_SAME_PLATFORM = "link_same_platform"  # a link code joins another platform's account
 
 
 @dataclass(frozen=True)
@@ -106,10 +107,12 @@ class IssuedLink:
     expires_at: datetime
 
 
-async def issue_link(tx: Tx, person_id: int, at: datetime, ttl: timedelta) -> IssuedLink:
+async def issue_link(
+    tx: Tx, person_id: int, platform: str, at: datetime, ttl: timedelta
+) -> IssuedLink:
     """A single-use code that joins another platform's identity to this person."""
     code = new_code()
-    code_id = await codes.create_link(tx, code_hash(code), person_id, at, at + ttl)
+    code_id = await codes.create_link(tx, code_hash(code), person_id, platform, at, at + ttl)
     await audit.record(
         tx,
         at=at,
@@ -161,6 +164,8 @@ def render(result: BindResult, office: str, tz: str) -> str:
             return lt.LINK_ALREADY.format(roles=result.roles)
         case BindOutcome.LINK_TAKEN:
             return lt.LINK_TAKEN.format(roles=result.roles, office=office)
+        case BindOutcome.LINK_SAME_PLATFORM:
+            return lt.LINK_SAME_PLATFORM
 
 
 async def bind(
@@ -196,8 +201,22 @@ async def bind(
 async def burn(db: Database, code: str, by_tg_user_id: int, at: datetime, office: str) -> bool:
     """A code shown in a group is void from now on; True when it was a live code."""
     async with effect(db) as tx:
-        found = await codes.by_hash(tx, typed_hash(code))
+        hashed = typed_hash(code)
+        found = await codes.by_hash(tx, hashed)
         burned = found is not None and await codes.burn(tx, found.id, at)
+        link = await codes.link_by_hash(tx, hashed) if found is None else None
+        if link is not None and await codes.burn_link(tx, link.id, at):
+            burned = True
+            await audit.record(
+                tx,
+                at=at,
+                actor_id=link.person_id,
+                actor_label=str(by_tg_user_id),
+                action="link_code_burned",
+                entity="person",
+                entity_id=link.person_id,
+                detail="shown in a group chat",
+            )
         if burned and found is not None:
             await audit.record(
                 tx,
@@ -230,8 +249,12 @@ async def _link(
     current = await people.by_identity(tx, platform, str(user_id))
     if current is not None and current.id == found.person_id:
         return BindResult(BindOutcome.LINKED_ALREADY, roles=target)
+    if found.platform == platform:  # a second account here would take the person's messages
+        return BindResult(BindOutcome.LINK_SAME_PLATFORM)
     if found.used_at is not None:
         return BindResult(BindOutcome.USED)
+    if found.burned_at is not None:
+        return BindResult(BindOutcome.BURNED)
     if found.expires_at <= at:
         return BindResult(BindOutcome.EXPIRED, until=found.expires_at)
     if current is not None and await people.active_roles(tx, current.id):

@@ -36,7 +36,7 @@ EVIDENCE_FAILED_OFFICE = "⚠️ 佐证材料无法写入存储目录，已请�
 GOT_TOO_BIG = "文件“{name}”{note}；已记录该文件，建议压缩或拆分后再补充。"
 # The note kept with a file the bot could not save (the platform's limit, or its refusal).
 FILE_NOTE_TOO_BIG = "超过 {mb} MB，未下载"
-FILE_NOTE_NOT_FETCHED = "未能下载：{reason}"
+FILE_NOTE_NOT_FETCHED = "未能下载（平台未提供该文件）"
 PHOTO_NAME = "照片"  # a file without a name, in that note
 DONE_BUTTON = "完成"
 NEED_CONTENT = "请至少发送一段文字说明或一个附件，再点“完成”。"

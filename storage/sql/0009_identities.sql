@@ -49,10 +49,12 @@ CREATE TABLE link_codes (
     id          INTEGER PRIMARY KEY,
     code_hash   TEXT NOT NULL UNIQUE,             -- as bind_codes: the code is never stored
     person_id   INTEGER NOT NULL REFERENCES people(id),
+    platform    TEXT NOT NULL,                    -- where it was issued: it links another
     created_at  TEXT NOT NULL,
     expires_at  TEXT NOT NULL,
     used_at     TEXT,
-    used_on     TEXT                              -- platform:user_id that used it
+    used_on     TEXT,                             -- platform:user_id that used it
+    burned_at   TEXT                              -- shown in a group: void
 );
 
 -- The open 姓名/职务 question is the person's now, not their Telegram id's.

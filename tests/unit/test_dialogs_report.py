@@ -215,7 +215,7 @@ async def test_files_are_kept_noted_or_refused_as_the_platform_and_disk_allow(
     assert Path(first.local_path or "").read_bytes() == PHOTO
     assert note.text == rt.GOT_TOO_BIG.format(name="会议录像.mp4", note="超过 2 MB，未下载")
     assert (second.note, second.sha256) == ("超过 2 MB，未下载", None)
-    assert third.note == "未能下载：文件已过期"
+    assert third.note == rt.FILE_NOTE_NOT_FETCHED  # Chinese only: the reason goes to the log
     # The evidence folder cannot be written: the user is told, the office alerted, no change.
     folder = tmp_path / "not-a-folder"
     folder.write_text("")

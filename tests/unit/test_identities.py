@@ -229,3 +229,48 @@ async def test_wrong_codes_lock_out_one_platforms_account_not_the_same_number_el
     assert [t.outcome for t in tries][-1] is binding_service.BindOutcome.LOCKED
     assert telegram.outcome is binding_service.BindOutcome.WRONG
     assert telegram.attempts_left == binding_service.MAX_FAILURES - 1
+
+
+async def test_a_link_code_shown_in_a_group_is_void_and_one_used_on_its_own_platform_refused(
+    tmp_path: Path,
+) -> None:
+    """A link code is as secret as a binding code: shown to a group it is burned. On the
+    platform it came from it links nothing (a second account there would take the person's
+    messages) and stays good for the other platform."""
+    svc = await services(tmp_path)
+    contact = await code_for(svc, "contact", "县交通运输局")
+    await run(binding.bind, event("telegram", TG_CONTACT, "张三", "bind", contact), svc)
+    shown = await link_code(svc, "telegram", TG_CONTACT)
+    group = Event(
+        90,
+        AT,
+        Sender("telegram", TG_CONTACT, "张三"),
+        Place(-77, private=False),
+        f"/bind {shown}",
+        "bind",
+        (shown,),
+        limits=LIMITS,
+    )
+    burned = await run(binding.bind_in_group, group, svc)
+    late = await run(binding.bind, event("feishu", FEISHU_CONTACT, "张三", "bind", shown), svc)
+    kept = await link_code(svc, "telegram", TG_CONTACT)
+    second = await run(binding.bind, event("telegram", 7999, "小号", "bind", kept), svc)
+    elsewhere = await run(binding.bind, event("feishu", FEISHU_CONTACT, "张三", "bind", kept), svc)
+    stranger = await load_actor_on(svc.db, "telegram", 7999, svc.config.office.admins)
+    await svc.db.close()
+    assert burned == [texts.BIND_BURNED_IN_GROUP.format(office=OFFICE)]
+    assert late == [texts.BIND_BURNED.format(office=OFFICE)]
+    assert second == [lt.LINK_SAME_PLATFORM]
+    assert not stranger.is_bound
+    assert elsewhere[0].startswith("关联成功")
+
+
+async def test_an_admin_by_configuration_only_is_told_how_to_be_one_elsewhere(
+    tmp_path: Path,
+) -> None:
+    svc = await services(tmp_path)
+    said = await run(binding.link, event("telegram", TG_ADMIN, "王主任", "link"), svc)
+    issued = await svc.db.scalar("SELECT COUNT(*) FROM link_codes")
+    await svc.db.close()
+    assert said == [lt.LINK_CONFIG_ADMIN]
+    assert issued == 0
