@@ -101,7 +101,8 @@ async def use_link(tx: Tx, code_id: int, used_on: str, at: datetime) -> bool:
 async def burn_link(tx: Tx, code_id: int, at: datetime) -> bool:
     """Void an unused link code that was shown where others could read it."""
     cur = await tx.execute(
-        "UPDATE link_codes SET burned_at = ? WHERE id = ? AND used_at IS NULL AND burned_at IS NULL",
+        "UPDATE link_codes SET burned_at = ?"
+        " WHERE id = ? AND used_at IS NULL AND burned_at IS NULL",
         (iso(at), code_id),
     )
     return cur.rowcount == 1
