@@ -13,6 +13,11 @@ ChatPurpose = Literal["office", "leaders", "unit"]
 OutboxStatus = Literal["pending", "sending", "sent", "failed", "uncertain", "skipped"]
 
 
+# The platform the bot first lived on: its ids stay on people.tg_user_id and its rows are the
+# outbox's default (bot.adapters.telegram speaks for it).
+TELEGRAM = "telegram"
+
+
 class Record(BaseModel):
     model_config = ConfigDict(frozen=True)
 

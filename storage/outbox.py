@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from storage.db import Tx
-from storage.models import OutboxItem
+from storage.models import TELEGRAM, OutboxItem
 from storage.reader import Reader
 from storage.times import iso
 
@@ -13,7 +13,6 @@ _COLUMNS = (
     "id, key, platform, chat_id, kind, payload, status, attempts, not_before_ts, message_id,"
     " last_error"
 )
-TELEGRAM = "telegram"
 
 
 # A chat's messages go in the order they are meant to go: by not_before_ts, then id. A

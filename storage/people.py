@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import cast
 
 from storage.db import Tx
-from storage.models import Person, Role, RoleGrant
+from storage.models import TELEGRAM, Person, Role, RoleGrant
 from storage.reader import Reader
 from storage.times import iso
 
@@ -25,9 +25,6 @@ def signature_sql(alias: str = "p") -> str:
         f" WHEN COALESCE({p}.title, '') = '' THEN {p}.full_name"
         f" ELSE {p}.full_name || '（' || {p}.title || '）' END"
     )
-
-
-TELEGRAM = "telegram"
 
 
 async def upsert(tx: Tx, tg_user_id: int, name: str, username: str | None, at: datetime) -> Person:

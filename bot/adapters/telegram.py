@@ -24,10 +24,11 @@ from bot.core.effects import Dialog, Effects, Toast
 from bot.core.event import Event, FetchFailed, FileRef, Place, Sender
 from bot.messages import OutMessage, fit
 from bot.render import send
+from storage.models import TELEGRAM
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "telegram"
+PLATFORM = TELEGRAM
 
 
 def event_of(update: Update, ctx: Context) -> Event:

@@ -9,7 +9,7 @@ from bot.core.effects import Effects
 from bot.core.event import Event
 from bot.dialogs.common import actor, unit_named
 from bot.services import binding
-from bot.services.access import Actor
+from bot.services.access import describe_roles
 from bot.services.binding import BindOutcome
 from bot.services.container import Services
 from bot.services.uow import effect
@@ -132,7 +132,7 @@ async def link(ev: Event, svc: Services, out: Effects) -> None:
         issued = await binding.issue_link(tx, person.id, ev.who.platform, svc.clock(), ttl)
     # Said directly, as /code's answer: an outbox row would keep a live code in clear.
     expires = texts.fmt_time(issued.expires_at, svc.config.schedule.timezone)
-    carried = Actor(who.tg_user_id, person, who.roles, bootstrap_admin=False).describe()
+    carried = describe_roles(who.roles)  # the stored roles: office.admins stays behind
     out.say(lt.LINK_ISSUED.format(code=issued.code, expires=expires, roles=carried))
 
 

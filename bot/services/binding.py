@@ -11,12 +11,12 @@ from enum import Enum
 
 from bot import texts
 from bot.services import names
-from bot.services.access import Actor
+from bot.services.access import describe_roles
 from bot.services.uow import effect, reply
 from bot.texts import links as lt
 from storage import audit, codes, people, units
 from storage.db import Database, Tx
-from storage.models import LinkCode, Role, Unit
+from storage.models import TELEGRAM, LinkCode, Role, Unit
 
 # No 0/O, 1/I/L: codes are read off a screen and typed on a phone.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -178,7 +178,7 @@ async def bind(
     *,
     office: str = "",
     tz: str = "Asia/Shanghai",
-    platform: str = people.TELEGRAM,
+    platform: str = TELEGRAM,
 ) -> BindResult:
     """Bind the user with a code (or its hash), or say precisely why not; the answer is
     part of the effect (5 wrong codes an hour lock the user out). A link code (/link)
@@ -278,8 +278,7 @@ async def _link(
 
 
 async def _roles_text(tx: Tx, person_id: int) -> str:
-    held = tuple(await people.active_roles(tx, person_id))
-    return Actor(0, None, held, bootstrap_admin=False).describe()
+    return describe_roles(await people.active_roles(tx, person_id))
 
 
 async def _bind(

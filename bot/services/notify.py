@@ -12,6 +12,7 @@ from bot.messages import OutMessage
 from bot.services.quiet import after_quiet
 from storage import chats, outbox, people
 from storage.db import Tx
+from storage.models import TELEGRAM
 
 
 @dataclass(frozen=True)
@@ -23,18 +24,14 @@ class Planned:
     kind: str
     message: OutMessage
     not_before: datetime | None = None
-    platform: str = outbox.TELEGRAM
+    platform: str = TELEGRAM
 
 
 def rows_of(planned: list[Planned], at: datetime) -> list[outbox.Row]:
     """Outbox rows for planned messages, split as their platform requires (pure: no database)."""
     rows = []
     for p in planned:
-        parts = (
-            fit(p.message)
-            if p.platform == outbox.TELEGRAM
-            else robots.pieces(p.platform, p.message)
-        )
+        parts = fit(p.message) if p.platform == TELEGRAM else robots.pieces(p.platform, p.message)
         due = (p.not_before or at).timestamp()
         for index, piece in enumerate(parts, start=1):
             key = p.key if len(parts) == 1 else f"{p.key}#{index}"
