@@ -222,7 +222,7 @@ async def _code(config: Config, unit_text: str, role: Role) -> int:
     from bot.services.lookup import find_unit
     from storage.migrations import open_database
 
-    db = await open_database(config.storage.path)
+    db = await open_database(config.storage.target)
     try:
         unit = None
         if role == "contact":

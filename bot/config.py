@@ -20,8 +20,11 @@ from pydantic import (
     model_validator,
 )
 
+from storage.db import POSTGRES_PREFIXES, SQLITE_PREFIX
+
 TOKEN_ENV = "ZHENGGAI_TELEGRAM_TOKEN"
 CONFIG_ENV = "ZHENGGAI_CONFIG"
+STORAGE_ENV = "ZHENGGAI_STORAGE_URL"
 DEFAULT_CONFIG = Path("config.toml")
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -77,8 +80,42 @@ class TelegramConfig(_Section):
 
 
 class StorageConfig(_Section):
+    """Where the ledger lives: `url` (postgresql://… or sqlite:///…) or, shorter, the SQLite
+    file's `path`. With PostgreSQL the path only names this process's local send journal
+    (`<stem>.sends.sqlite3` beside it). The URL may hold a password: it is kept secret."""
+
+    url: SecretStr = SecretStr("")
     path: Path = Path("zhenggai.sqlite3")
     evidence_dir: Path = Path("evidence")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sqlite_url_is_a_path(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        url = data.get("url")
+        url = url.get_secret_value() if isinstance(url, SecretStr) else url
+        if not url:
+            return data
+        if not isinstance(url, str):
+            raise ValueError("url 应为字符串")
+        if "path" in data:
+            raise ValueError("url 与 path 只写一个（path 是 SQLite 文件的简写）")
+        if url.startswith(SQLITE_PREFIX):
+            rest = {k: v for k, v in data.items() if k != "url"}
+            return {**rest, "path": url[len(SQLITE_PREFIX) :]}
+        if not url.startswith(POSTGRES_PREFIXES):
+            raise ValueError("url 应以 sqlite:/// 或 postgresql:// 开头")
+        return data
+
+    @property
+    def postgresql(self) -> bool:
+        return bool(self.url.get_secret_value())
+
+    @property
+    def target(self) -> str | Path:
+        """What storage.migrations.open_database opens: the server's URL or the file."""
+        return self.url.get_secret_value() or self.path
 
 
 class OfficeConfig(_Section):
@@ -219,10 +256,15 @@ def robot_env(vendor: str, audience: str, key: str) -> str:
 
 
 def _with_env(data: dict[str, Any]) -> dict[str, Any]:
-    """Secrets from the environment win over the file's: the token and the robots' keys."""
+    """Secrets from the environment win over the file's: the token, the database's URL and the
+    robots' keys."""
     env_token = os.environ.get(TOKEN_ENV, "")
     if env_token:
         data = {**data, "telegram": {**data.get("telegram", {}), "token": env_token}}
+    env_url = os.environ.get(STORAGE_ENV, "")
+    if env_url:  # wins over the file's url or path
+        kept = {k: v for k, v in data.get("storage", {}).items() if k not in ("url", "path")}
+        data = {**data, "storage": {**kept, "url": env_url}}
     channels = dict(data.get("channels", {}))
     for vendor in VENDORS:
         for audience in AUDIENCES:

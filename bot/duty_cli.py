@@ -14,7 +14,7 @@ from storage.migrations import open_database
 
 async def tick(config: Config, moment: datetime) -> int:
     """Queue what is due at `moment` (idempotent: a second run adds nothing)."""
-    db = await open_database(config.storage.path)
+    db = await open_database(config.storage.target)
     try:
         added = await DutyRunner(config, db).catch_up(moment)
     finally:
@@ -38,7 +38,7 @@ async def digest(
     if chart is not None and kind != "weekly":
         print(tc.CLI_WEEKLY_ONLY, file=sys.stderr)
         return 2
-    db = await open_database(config.storage.path)
+    db = await open_database(config.storage.target)
     try:
         runner = DutyRunner(config, db)
         now = now or datetime.now(runner.settings.tz)

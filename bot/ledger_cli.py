@@ -19,7 +19,7 @@ async def import_bytes(config: Config, data: bytes, file_name: str, round_hint: 
     if checked.errors:
         print(report_text.refusal(checked.errors, shown=None), file=sys.stderr)
         return 1
-    db = await open_database(config.storage.path)
+    db = await open_database(config.storage.target)
     try:
         round_name = await session.default_round(db, round_hint)
         now = datetime.now(ZoneInfo(config.schedule.timezone))
@@ -32,7 +32,7 @@ async def import_bytes(config: Config, data: bytes, file_name: str, round_hint: 
 
 
 async def export_bytes(config: Config) -> bytes:
-    db = await open_database(config.storage.path)
+    db = await open_database(config.storage.target)
     try:
         zone = ZoneInfo(config.schedule.timezone)
         return await export_xlsx(db, datetime.now(zone).date(), config.schedule.timezone)

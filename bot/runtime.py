@@ -72,7 +72,7 @@ class Runtime:
         # worker threads; handing the interpreter back to the event loop every millisecond
         # (not every 5) keeps users' replies quick meanwhile.
         sys.setswitchinterval(SWITCH_INTERVAL)
-        self.db = await open_database(self.config.storage.path)
+        self.db = await open_database(self.config.storage.target)
         self.services = Services(config=self.config, db=self.db, clock=self._clock)
         # The pace outlives the process: the last minute's sends are in a journal of their own.
         self._sends = sends.open_beside(self.config.storage.path)

@@ -133,8 +133,8 @@ async def last_week(db: Reader, before: str) -> WeekFigures | None:
 
 async def keep_week(tx: Tx, figures: WeekFigures, at: datetime) -> None:
     await tx.execute(
-        "INSERT OR IGNORE INTO weekly_figures (period, total, closed, awaiting, created_at)"
-        " VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO weekly_figures (period, total, closed, awaiting, created_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (figures.period, figures.total, figures.closed, figures.awaiting, iso(at)),
     )
 
@@ -154,7 +154,7 @@ async def accepted_sums(db: Reader) -> tuple[int, int, int]:
 async def report_counts(db: Reader, start: datetime, end: datetime) -> tuple[dict[int, int], int]:
     """Reports per unit made in [start, end), and how many of them claimed completion."""
     rows = await db.fetchall(
-        "SELECT p.unit_id, COUNT(*), SUM(r.claim = 'completed') FROM reports r"
+        "SELECT p.unit_id, COUNT(*), COUNT(*) FILTER (WHERE r.claim = 'completed') FROM reports r"
         " JOIN problems p ON p.id = r.problem_id"
         " WHERE r.withdrawn_at IS NULL AND r.created_at >= ? AND r.created_at < ?"
         " GROUP BY p.unit_id",
@@ -184,8 +184,8 @@ async def last_run_day(db: Reader, kind: str, before: date) -> date | None:
 async def mark_run(tx: Tx, key: str, kind: str, day: date, at: datetime, messages: int) -> bool:
     """Record a duty as done; False when another tick did it first."""
     cur = await tx.execute(
-        "INSERT OR IGNORE INTO duty_runs (key, kind, day, done_at, messages)"
-        " VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO duty_runs (key, kind, day, done_at, messages)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (key, kind, day.isoformat(), iso(at), messages),
     )
     return cur.rowcount == 1

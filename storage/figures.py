@@ -82,7 +82,7 @@ async def cube(db: Reader, today: date) -> list[Cell]:
         "SELECT p.unit_id, u.name AS unit_name, p.category, p.round_id, r.name AS round_name,"
         f" MIN(p.id) AS first, {SQL_SHARES}"
         " FROM problems p JOIN units u ON u.id = p.unit_id JOIN rounds r ON r.id = p.round_id"
-        " GROUP BY p.unit_id, p.category, p.round_id",
+        " GROUP BY p.unit_id, u.id, p.category, p.round_id, r.id",
         {"today": today.isoformat()},
     )
     return [Cell.from_row(r) for r in rows]

@@ -18,8 +18,8 @@ async def store(tx: Tx, items: Sequence[tuple[int, str, str]], at: datetime) -> 
     fresh: list[int] = []
     for update_id, lane, payload in items:
         cur = await tx.execute(
-            "INSERT OR IGNORE INTO inbox (update_id, lane, payload, received_at)"
-            " VALUES (?, ?, ?, ?)",
+            "INSERT INTO inbox (update_id, lane, payload, received_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (update_id, lane, payload, iso(at)),
         )
         if cur.rowcount == 1:

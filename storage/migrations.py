@@ -1,4 +1,10 @@
-"""Append-only numbered migrations: each step and its version bump in one transaction."""
+"""Append-only numbered migrations: each step and its version bump in one transaction.
+
+A step is `sql/NNNN_name.sql`, run by both engines; where PostgreSQL must differ (its
+surrogate keys, wider integers, a table rebuilt in place) `sql/postgresql/NNNN_name.sql`
+replaces it there. New steps write BIGINT, DOUBLE PRECISION and TEXT, which SQLite reads
+as its own INTEGER, REAL and TEXT, and need no twin unless they add an `id` key.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
-from storage.db import Database
+from storage.db import Database, Dialect
 
 
 @dataclass(frozen=True)
@@ -15,12 +21,11 @@ class Migration:
     version: int
     name: str
 
-    def sql(self) -> str:
-        return (
-            resources.files("storage.sql")
-            .joinpath(f"{self.version:04d}_{self.name}.sql")
-            .read_text(encoding="utf-8")
-        )
+    def sql(self, dialect: Dialect = "sqlite") -> str:
+        name = f"{self.version:04d}_{self.name}.sql"
+        folder = resources.files("storage.sql")
+        own = folder.joinpath(dialect, name)
+        return (own if own.is_file() else folder.joinpath(name)).read_text(encoding="utf-8")
 
 
 # Append only. Never edit a released step: add the next one.
@@ -50,10 +55,7 @@ def _statements(script: str) -> list[str]:
 
 
 async def current_version(db: Database) -> int:
-    exists = await db.scalar(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
-    )
-    if not exists:
+    if "schema_migrations" not in await db.table_names():
         return 0
     return int(await db.scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"))
 
@@ -75,7 +77,13 @@ async def migrate(db: Database, migrations: tuple[Migration, ...] = MIGRATIONS) 
         if step.version <= version:
             continue
         async with db.transaction() as tx:
-            for statement in _statements(step.sql()):
+            # Another process may have run it while this one waited for the write lock.
+            done = await tx.fetchone(
+                "SELECT 1 FROM schema_migrations WHERE version = ?", (step.version,)
+            )
+            if done is not None:
+                continue
+            for statement in _statements(step.sql(db.dialect)):
                 await tx.execute(statement)
             await tx.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
@@ -84,9 +92,10 @@ async def migrate(db: Database, migrations: tuple[Migration, ...] = MIGRATIONS) 
     return latest
 
 
-async def open_database(path: Path) -> Database:
-    """Open, migrate and return the database; close it again if migrating fails."""
-    db = await Database.open(path)
+async def open_database(target: str | Path) -> Database:
+    """Open (a path or a storage URL), migrate and return the database; close it again if
+    migrating fails."""
+    db = await Database.open(target)
     try:
         await migrate(db)
     except BaseException:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal, Self
 
-import aiosqlite
 from pydantic import BaseModel, ConfigDict
+
+from storage.db import Row
 
 Role = Literal["admin", "contact", "leader"]
 ChatPurpose = Literal["office", "leaders", "unit"]
@@ -22,7 +23,7 @@ class Record(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     @classmethod
-    def from_row(cls, row: aiosqlite.Row) -> Self:
+    def from_row(cls, row: Row) -> Self:
         return cls.model_validate(dict(zip(row.keys(), tuple(row), strict=True)))
 
 
@@ -122,5 +123,5 @@ class AuditEntry(Record):
     detail: str | None
 
 
-def as_dict(row: aiosqlite.Row | None) -> dict[str, Any] | None:
+def as_dict(row: Row | None) -> dict[str, Any] | None:
     return None if row is None else dict(zip(row.keys(), tuple(row), strict=True))

@@ -71,7 +71,7 @@ async def chosen_units(db: Reader, notice_id: int) -> set[int]:
 
 
 async def set_all(tx: Tx, notice_id: int, all_units: bool) -> None:
-    await tx.execute("UPDATE notices SET all_units = ? WHERE id = ?", (all_units, notice_id))
+    await tx.execute("UPDATE notices SET all_units = ? WHERE id = ?", (int(all_units), notice_id))
 
 
 async def toggle_unit(tx: Tx, notice_id: int, unit_id: int) -> None:
@@ -94,7 +94,8 @@ async def mark(tx: Tx, notice_id: int, status: str, at: datetime) -> bool:
 
 async def add_recipient(tx: Tx, notice_id: int, person_id: int, unit_id: int) -> None:
     await tx.execute(
-        "INSERT OR IGNORE INTO notice_recipients (notice_id, person_id, unit_id) VALUES (?, ?, ?)",
+        "INSERT INTO notice_recipients (notice_id, person_id, unit_id) VALUES (?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
         (notice_id, person_id, unit_id),
     )
 
@@ -126,8 +127,8 @@ async def ack_counts(db: Reader, notice_id: int) -> tuple[int, int]:
 async def acknowledge(tx: Tx, notice_id: int, person_id: int, at: datetime) -> bool:
     """Record the first press; False when this person had already acknowledged."""
     cur = await tx.execute(
-        "INSERT OR IGNORE INTO notice_receipts (notice_id, person_id, first_ack_at)"
-        " VALUES (?, ?, ?)",
+        "INSERT INTO notice_receipts (notice_id, person_id, first_ack_at)"
+        " VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
         (notice_id, person_id, iso(at)),
     )
     return cur.rowcount == 1

@@ -29,8 +29,8 @@ _NOTHING_BEFORE = (
 
 
 _INSERT = (
-    "INSERT OR IGNORE INTO outbox (key, chat_id, kind, payload, not_before_ts, platform,"
-    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO outbox (key, chat_id, kind, payload, not_before_ts, platform,"
+    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
 )
 # key, chat_id, kind, payload, not_before_ts, platform
 Row = tuple[str, int, str, str, float, str]
@@ -47,14 +47,9 @@ async def enqueue(
     platform: str = TELEGRAM,
 ) -> int | None:
     """Add a message unless its key exists; its id when it was new."""
-    cur = await tx.execute(
-        _INSERT,
-        (key, chat_id, kind, payload, not_before_ts, platform, iso(at)),
+    return await tx.insert_new(
+        _INSERT, (key, chat_id, kind, payload, not_before_ts, platform, iso(at))
     )
-    new = cur.rowcount == 1
-    rowid = cur.lastrowid
-    await cur.close()
-    return rowid if new else None
 
 
 async def enqueue_many(tx: Tx, rows: list[Row], at: datetime) -> int:
@@ -83,8 +78,8 @@ async def due(
 
 async def next_due_ts(db: Reader, platform: str = TELEGRAM) -> float | None:
     row = await db.fetchone(
-        "SELECT MIN(MAX(not_before_ts, retry_at_ts)) FROM outbox WHERE status = 'pending'"
-        " AND platform = ?",
+        "SELECT MIN(CASE WHEN retry_at_ts > not_before_ts THEN retry_at_ts"
+        " ELSE not_before_ts END) FROM outbox WHERE status = 'pending' AND platform = ?",
         (platform,),
     )
     return None if row is None or row[0] is None else float(row[0])

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Protocol
 
-import aiosqlite
-
-from storage.db import Params
+from storage.db import Params, Row
 
 
 class Reader(Protocol):
-    async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None: ...
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None: ...
 
-    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]: ...
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...

@@ -146,11 +146,11 @@ SQL_OVERDUE = (
 SQL_RED = f"({SQL_OVERDUE} AND p.deadline <= :red_by)"
 SQL_SHARES = (
     "COUNT(*) AS total,"
-    " COALESCE(SUM(p.status = 'closed'), 0) AS closed,"
-    " COALESCE(SUM(p.status = 'awaiting_acceptance'), 0) AS awaiting,"
-    f" COALESCE(SUM(p.status = 'in_progress' AND NOT {SQL_OVERDUE}), 0) AS in_progress,"
-    f" COALESCE(SUM(p.status = 'imported' AND NOT {SQL_OVERDUE}), 0) AS not_started,"
-    f" COALESCE(SUM({SQL_OVERDUE}), 0) AS overdue"
+    " COUNT(*) FILTER (WHERE p.status = 'closed') AS closed,"
+    " COUNT(*) FILTER (WHERE p.status = 'awaiting_acceptance') AS awaiting,"
+    f" COUNT(*) FILTER (WHERE p.status = 'in_progress' AND NOT {SQL_OVERDUE}) AS in_progress,"
+    f" COUNT(*) FILTER (WHERE p.status = 'imported' AND NOT {SQL_OVERDUE}) AS not_started,"
+    f" COUNT(*) FILTER (WHERE {SQL_OVERDUE}) AS overdue"
 )
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.db import Database
+from storage.db import Database, Dialect
 from storage.migrations import (
     LATEST,
     MIGRATIONS,
@@ -74,10 +74,10 @@ async def test_a_failing_step_leaves_no_trace(
     monkeypatch.setattr(
         Migration,
         "sql",
-        lambda self: (
+        lambda self, dialect="sqlite": (
             "CREATE TABLE half (x INTEGER); SELECT * FROM nowhere"
             if self.version == LATEST + 1
-            else open_sql(self)
+            else open_sql(self, dialect)
         ),
     )
     try:
@@ -92,5 +92,5 @@ async def test_a_failing_step_leaves_no_trace(
 _original_sql = Migration.sql
 
 
-def open_sql(step: Migration) -> str:
-    return _original_sql(step)
+def open_sql(step: Migration, dialect: Dialect = "sqlite") -> str:
+    return _original_sql(step, dialect)

@@ -111,7 +111,7 @@ class DutyRunner:
             return datetime.fromisoformat(stored)
         async with self.db.transaction() as tx:
             await tx.execute(
-                "INSERT OR IGNORE INTO bot_state (key, value) VALUES (?, ?)",
+                "INSERT INTO bot_state (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 (SINCE_KEY, moment.isoformat()),
             )
         return datetime.fromisoformat(str(await state.get(self.db, SINCE_KEY)))
