@@ -1,6 +1,7 @@
 """SIGKILL the bot at random moments while contacts report; count what went wrong.
 
     .venv/bin/python bench/crash.py [--contacts 50] [--reports 1000] [--kills 10] [--seed 1]
+        [--database postgresql://…]   (an empty database; default: a SQLite file of its own)
 
 The bot runs as a subprocess (`python -m bot run`) against the strict local sandbox, which
 plays the contacts: each files reports as a person does (a quick report, 持续推进, 没有量化成果,
@@ -20,7 +21,6 @@ import os
 import random
 import re
 import signal
-import sqlite3
 import sys
 import time
 from collections import Counter
@@ -55,19 +55,24 @@ class Tally:
     nudges: int = 0  # times a contact asked again after waiting in vain
 
 
-def write_config(sb: Sandbox, folder: Path) -> Path:
+def write_config(sb: Sandbox, folder: Path, database: str | Path) -> Path:
     path = folder / "config.toml"
+    where = (
+        f'url = "{database}"\njournal = "{folder / "bench.sends.sqlite3"}"\n'
+        if isinstance(database, str)
+        else f'path = "{database}"\n'
+    )
     path.write_text(
         "[telegram]\n"
         f'token = "{TOKEN}"\nbase_url = "{sb.base_url}"\nbase_file_url = "{sb.base_file_url}"\n'
-        f'[storage]\npath = "{folder / "bench.sqlite3"}"\nevidence_dir = "{folder / "ev"}"\n'
+        f'[storage]\n{where}evidence_dir = "{folder / "ev"}"\n'
         "[office]\nadmins = [1]\n",
         encoding="utf-8",
     )
     return path
 
 
-async def seed(db_path: Path, contacts: int) -> list[tuple[int, list[str]]]:
+async def seed(db_path: str | Path, contacts: int) -> list[tuple[int, list[str]]]:
     """Units, their problems and bound contacts; returns (user id, codes) per contact."""
     db = await open_database(db_path)
     now = datetime.now(UTC)
@@ -225,19 +230,25 @@ class Bot:
         self.current.wait(30)
 
 
-def count(db_path: Path, sql: str) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(db_path, timeout=30) as conn:
-        return conn.execute(sql).fetchall()
+async def count(db_path: str | Path, sql: str) -> list[tuple[Any, ...]]:
+    db = await open_database(db_path)
+    try:
+        return [tuple(r) for r in await db.fetchall(sql)]
+    finally:
+        await db.close()
 
 
-async def run(contacts: int, reports: int, kills: int, seed_: int) -> dict[str, int]:
+async def run(
+    contacts: int, reports: int, kills: int, seed_: int, database: str | None = None
+) -> dict[str, int]:
+    """`database`: a PostgreSQL URL of an empty database; None: a SQLite file of its own."""
     rng = random.Random(seed_)
     per_contact = reports // contacts
     with TemporaryDirectory() as tmp:
         folder = Path(tmp)
         async with Sandbox(token=TOKEN, strict=True) as sb:
-            config = write_config(sb, folder)
-            db_path = folder / "bench.sqlite3"
+            db_path: str | Path = database or folder / "bench.sqlite3"
+            config = write_config(sb, folder, db_path)
             people = await seed(db_path, contacts)
             tally = Tally()
             bot = Bot(config, folder / "bot.err")
@@ -262,9 +273,11 @@ async def run(contacts: int, reports: int, kills: int, seed_: int) -> dict[str, 
                         tally.receipts[found.group(1)] += 1
             violations = len(sb.flood_violations)
             rules = Counter(v.rule for v in sb.flood_violations)
-        texts = Counter(str(r[0]) for r in count(db_path, "SELECT text FROM reports"))
-        numbers = [str(r[0]) for r in count(db_path, "SELECT number FROM reports")]
-        uncertain = count(db_path, "SELECT COUNT(*) FROM outbox WHERE status = 'uncertain'")[0][0]
+        texts = Counter(str(r[0]) for r in await count(db_path, "SELECT text FROM reports"))
+        numbers = [str(r[0]) for r in await count(db_path, "SELECT number FROM reports")]
+        uncertain = (
+            await count(db_path, "SELECT COUNT(*) FROM outbox WHERE status = 'uncertain'")
+        )[0][0]
     result = {
         "reports confirmed by contacts": len(tally.confirmed),
         "reports in the ledger": sum(texts.values()),
@@ -288,8 +301,9 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=1000)
     parser.add_argument("--kills", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--database", default=None, help="an empty PostgreSQL database's URL")
     args = parser.parse_args()
-    result = asyncio.run(run(args.contacts, args.reports, args.kills, args.seed))
+    result = asyncio.run(run(args.contacts, args.reports, args.kills, args.seed, args.database))
     width = max(len(k) for k in result)
     for key, value in result.items():
         print(f"{key:<{width}}  {value}")

@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from storage.db import POSTGRES_PREFIXES, SQLITE_PREFIX
+from storage.sends import path_beside
 
 TOKEN_ENV = "ZHENGGAI_TELEGRAM_TOKEN"
 CONFIG_ENV = "ZHENGGAI_CONFIG"
@@ -87,6 +88,7 @@ class StorageConfig(_Section):
     url: SecretStr = SecretStr("")
     path: Path = Path("zhenggai.sqlite3")
     evidence_dir: Path = Path("evidence")
+    journal: Path | None = None  # the local send journal; default beside `path`
 
     @model_validator(mode="before")
     @classmethod
@@ -111,6 +113,11 @@ class StorageConfig(_Section):
     @property
     def postgresql(self) -> bool:
         return bool(self.url.get_secret_value())
+
+    @property
+    def journal_path(self) -> Path:
+        """This process's send journal (storage.sends): a small SQLite file of its own."""
+        return self.journal or path_beside(self.path)
 
     @property
     def target(self) -> str | Path:
@@ -306,6 +313,9 @@ def _relative_to(config: Config, folder: Path) -> Config:
             "evidence_dir": storage.evidence_dir
             if storage.evidence_dir.is_absolute()
             else folder / storage.evidence_dir,
+            "journal": None
+            if storage.journal is None or storage.journal.is_absolute()
+            else folder / storage.journal,
         }
     )
     return config.model_copy(update={"storage": fixed})

@@ -75,7 +75,7 @@ class Runtime:
         self.db = await open_database(self.config.storage.target)
         self.services = Services(config=self.config, db=self.db, clock=self._clock)
         # The pace outlives the process: the last minute's sends are in a journal of their own.
-        self._sends = sends.open_beside(self.config.storage.path)
+        self._sends = sends.open_at(self.config.storage.journal_path)
         limiter = ChatRateLimiter(self._pace, journal=self._sends)
         request = AiohttpRequest(connection_pool_size=64, read_timeout=self._read_timeout)
         updates = AiohttpRequest(connection_pool_size=1)

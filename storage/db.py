@@ -78,7 +78,12 @@ class Database(ABC):
         """Open the database without migrating it (see storage.migrations.open_database)."""
         kind, where = parse_target(target)
         if kind == "postgresql":
-            from storage.postgres import PostgresDatabase
+            try:
+                from storage.postgres import PostgresDatabase
+            except ModuleNotFoundError as exc:  # the optional extra is not installed
+                raise RuntimeError(
+                    "使用 PostgreSQL 需先安装驱动：pip install 'zhenggai[postgresql]'"
+                ) from exc
 
             return await PostgresDatabase.open(where)
         from storage.sqlite import SqliteDatabase

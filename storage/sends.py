@@ -89,7 +89,11 @@ class Journal:
 
 def open_beside(db_path: Path) -> Journal | None:
     """The journal beside the main database, or None (and a warning) when it cannot open."""
-    path = path_beside(db_path)
+    return open_at(path_beside(db_path))
+
+
+def open_at(path: Path) -> Journal | None:
+    """The journal in that file, or None (and a warning) when it cannot open."""
     try:
         try:
             return Journal.open(path)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,10 +13,26 @@ from bot.context import App
 from bot.services.container import Services
 from storage.db import Database
 from storage.migrations import open_database
+from tests import dbs
 from tests.recording import RecordingRequest
 
 TOKEN = "123456:TEST-TOKEN-abcdefghijklmnopqrstuvwxyz"
 ADMIN_ID = 1
+
+
+@pytest.fixture(autouse=True)
+def _own_databases() -> Iterator[None]:
+    """On PostgreSQL, the databases a test made are dropped when it ends (tests/dbs.py)."""
+    yield
+    dbs.drop_made()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    dbs.drop_kept()
+
+
+def pytest_report_header() -> str:
+    return f"database: {dbs.ENGINE}"
 
 
 @pytest.fixture
@@ -24,7 +40,7 @@ def config(tmp_path: Path) -> Config:
     return parse_config(
         {
             "telegram": {"token": TOKEN},
-            "storage": {"path": str(tmp_path / "z.sqlite3"), "evidence_dir": str(tmp_path / "ev")},
+            "storage": dbs.storage(tmp_path, "z", evidence_dir=str(tmp_path / "ev")),
             "office": {"admins": [ADMIN_ID]},
         }
     )
@@ -32,7 +48,7 @@ def config(tmp_path: Path) -> Config:
 
 @pytest.fixture
 async def db(config: Config) -> AsyncIterator[Database]:
-    database = await open_database(config.storage.path)
+    database = await open_database(config.storage.target)
     yield database
     await database.close()
 

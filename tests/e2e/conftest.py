@@ -18,6 +18,7 @@ from bot.sandbox import Sandbox, SimChat, SimUser
 from bot.services.duties.runner import SINCE_KEY
 from storage import state
 from storage.migrations import open_database
+from tests import dbs
 
 TOKEN = "424242:E2E-sandbox-token"
 ADMIN_ID = 9001
@@ -48,7 +49,7 @@ def sandbox_config(sb: Sandbox, folder: Path, **office: Any) -> Config:
                 "base_url": sb.base_url,
                 "base_file_url": sb.base_file_url,
             },
-            "storage": {"path": str(folder / "e2e.sqlite3"), "evidence_dir": str(folder / "ev")},
+            "storage": dbs.storage(folder, "e2e", evidence_dir=str(folder / "ev")),
             "office": {"admins": [ADMIN_ID], **office},
         },
         "e2e",
@@ -65,7 +66,7 @@ async def no_duties_yet(config: Config, now: datetime = E2E_START) -> None:
 
     (The duties have their own tests; a test that spans 09:00 or 18:00 should not get one.)
     """
-    db = await open_database(config.storage.path)
+    db = await open_database(config.storage.target)
     async with db.transaction() as tx:
         later = now + timedelta(days=30)
         await state.put(tx, SINCE_KEY, later.isoformat())

@@ -34,7 +34,7 @@ def role_of(i: int) -> Role:
 
 async def bind_people(config: Config, at: datetime) -> None:
     """PEOPLE bound people in the database before the bot ever starts."""
-    db = await open_database(config.storage.path)
+    db = await open_database(config.storage.target)
     async with db.transaction() as tx:
         unit = await units.create(tx, "县财政局", at)
         for i in range(PEOPLE):

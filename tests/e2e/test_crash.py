@@ -5,19 +5,20 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from bot.clock import FAKE_NOW_ENV
 from bot.sandbox import Sandbox
 from bot.services import binding
 from storage import units
 from storage.migrations import open_database
+from tests import dbs
 from tests.e2e.conftest import ADMIN_ID, E2E_START, TOKEN
 
 USERS = 200
@@ -30,16 +31,15 @@ def write_config(sb: Sandbox, folder: Path) -> Path:
     path.write_text(
         "[telegram]\n"
         f'token = "{TOKEN}"\nbase_url = "{sb.base_url}"\nbase_file_url = "{sb.base_file_url}"\n'
-        f'[storage]\npath = "{folder / "crash.sqlite3"}"\nevidence_dir = "{folder / "ev"}"\n'
-        f"[office]\nadmins = [{ADMIN_ID}]\n",
+        + dbs.storage_toml(dbs.storage(folder, "crash", evidence_dir=str(folder / "ev")))
+        + f"[office]\nadmins = [{ADMIN_ID}]\n",
         encoding="utf-8",
     )
     return path
 
 
-def count(db_path: Path, sql: str) -> int:
-    with sqlite3.connect(db_path, timeout=5) as conn:
-        return int(conn.execute(sql).fetchone()[0])
+def count(db_path: Any, sql: str) -> int:
+    return int(dbs.scalar(db_path, sql))
 
 
 async def wait_until(predicate: Callable[[], bool], within: float) -> None:
@@ -63,7 +63,7 @@ def start_bot(config: Path, at: datetime = E2E_START) -> subprocess.Popen[bytes]
 async def test_sigkill_mid_stream_then_restart_applies_each_update_once(tmp_path: Path) -> None:
     async with Sandbox(token=TOKEN, strict=True) as sb:
         config = write_config(sb, tmp_path)
-        db_path = tmp_path / "crash.sqlite3"
+        db_path = dbs.target(tmp_path, "crash")
         db = await open_database(db_path)
         now = E2E_START
         async with db.transaction() as tx:
@@ -125,7 +125,7 @@ async def test_sigkill_mid_report_keeps_the_draft(tmp_path: Path) -> None:
 
     async with Sandbox(token=TOKEN, strict=True) as sb:
         config = write_config(sb, tmp_path)
-        db_path = tmp_path / "crash.sqlite3"
+        db_path = dbs.target(tmp_path, "crash")
         db = await open_database(db_path)
         now = E2E_START
         async with db.transaction() as tx:
@@ -176,15 +176,15 @@ async def test_sigkill_mid_report_keeps_the_draft(tmp_path: Path) -> None:
     assert count(db_path, "SELECT COUNT(*) FROM reports") == 1
     assert count(db_path, "SELECT COUNT(*) FROM attachments") == 1
     assert count(db_path, "SELECT COUNT(*) FROM report_drafts") == 0
-    with sqlite3.connect(db_path) as conn:
-        assert conn.execute("SELECT text FROM reports").fetchone()[0] == "已全额清退"
+    assert dbs.scalar(db_path, "SELECT text FROM reports") == "已全额清退"
 
 
-async def test_sigkill_during_reports_loses_no_receipt() -> None:
+async def test_sigkill_during_reports_loses_no_receipt(tmp_path: Path) -> None:
     """Finding 4: every committed report's receipt reaches its contact once, kills or not."""
     from bench.crash import run
 
-    result = await run(contacts=10, reports=60, kills=3, seed_=7)
+    database = None if dbs.ENGINE == "sqlite" else dbs.target(tmp_path, "bench", migrated=False)
+    result = await run(contacts=10, reports=60, kills=3, seed_=7, database=database)
     assert result["reports confirmed by contacts"] == 60
     for key in (
         "reports lost",

@@ -29,7 +29,7 @@ async def test_weekly_digest_reaches_office_and_leaders(
     if budget is not None:
         monkeypatch.setattr(runner, "STEP_BUDGET", budget)
     config = sandbox_config(sandbox, tmp_path)
-    db = await open_database(config.storage.path)
+    db = await open_database(config.storage.target)
     await build(db, tmp_path, date(2026, 11, 16))
     async with db.transaction() as tx:  # the bot has been running since Monday
         await state.put(tx, SINCE_KEY, datetime(2026, 11, 23, 8, 0, tzinfo=TZ).isoformat())

@@ -28,7 +28,7 @@ async def test_the_weekly_reaches_the_office_on_telegram_and_in_dingtalk(
         base = sandbox_config(sandbox, tmp_path)
         channels = {"dingtalk": {"office": {"webhook": ding.webhook_url, "secret": SECRET}}}
         config = base.model_copy(update={"channels": type(base.channels).model_validate(channels)})
-        db = await open_database(config.storage.path)
+        db = await open_database(config.storage.target)
         await build(db, tmp_path, date(2026, 11, 16))
         async with db.transaction() as tx:
             await state.put(tx, SINCE_KEY, datetime(2026, 11, 27, 16, 0, tzinfo=TZ).isoformat())

@@ -7,8 +7,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.sandbox import Sandbox
+from tests import dbs
 from tests.e2e.conftest import TOKEN
 from tests.e2e.test_crash import REPO, write_config
 
@@ -58,13 +60,18 @@ async def test_a_token_telegram_refuses_is_one_line_and_exit_2(tmp_path: Path) -
 async def test_any_other_start_up_crash_is_one_line_without_the_token(tmp_path: Path) -> None:
     async with Sandbox(token=TOKEN, strict=True) as sb:
         config = write_config(sb, tmp_path)
-        # A storage path that cannot be created and that quotes the secret: the error names it.
-        blocker = tmp_path / "a-file"
-        blocker.write_text("", encoding="utf-8")
+        # Storage that cannot be opened and that quotes the secret: the error names it. On
+        # SQLite a path that cannot be created; on PostgreSQL a database that does not exist.
         secret = TOKEN.partition(":")[2]
-        text = config.read_text(encoding="utf-8").replace(
-            str(tmp_path / "crash.sqlite3"), str(blocker / secret / TOKEN / "db.sqlite3")
-        )
+        text = config.read_text(encoding="utf-8")
+        if dbs.ENGINE == "sqlite":
+            blocker = tmp_path / "a-file"
+            blocker.write_text("", encoding="utf-8")
+            wrong = str(blocker / secret / TOKEN / "db.sqlite3")
+            text = text.replace(str(tmp_path / "crash.sqlite3"), wrong)
+        else:
+            url = str(dbs.target(tmp_path, "crash"))
+            text = text.replace(url, url.replace(urlsplit(url).path, f"/{secret.lower()}"))
         config.write_text(text, encoding="utf-8")
         code, out, err, elapsed = await asyncio.to_thread(run_bot, config)
 

@@ -6,7 +6,6 @@ import asyncio
 import errno
 import json
 import logging
-import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from bot.config import Config
 from bot.runtime import Runtime
 from bot.sandbox import Sandbox, SimChat, SimUser
 from storage import ledger
+from tests import dbs
 from tests.e2e.conftest import ADMIN_ID, ask, issue_code, no_duties_yet
 from tests.e2e.reporting import bound_contact, buttons, press, seed, send_and_wait
 
@@ -283,6 +283,29 @@ async def test_no_binding_code_rests_in_clear(
     assert "#h:" in stored
 
 
+# Another process takes the database's write lock and keeps it 30 s: SQLite's file lock, or the
+# advisory lock every PostgreSQL write transaction of the bot takes first.
+HOLD_SQLITE = (
+    "import sqlite3, sys, time, pathlib\n"
+    "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+    "c.execute('BEGIN EXCLUSIVE')\n"
+    "pathlib.Path(sys.argv[2]).touch()\n"
+    "time.sleep(30)\n"
+    "c.execute('COMMIT')\n"
+)
+HOLD_POSTGRESQL = (
+    "import asyncio, sys, pathlib, asyncpg\n"
+    "from storage.postgres import WRITER_LOCK\n"
+    "async def hold():\n"
+    "    c = await asyncpg.connect(sys.argv[1])\n"
+    "    await c.execute('SELECT pg_advisory_lock($1)', WRITER_LOCK)\n"
+    "    pathlib.Path(sys.argv[2]).touch()\n"
+    "    await asyncio.sleep(30)\n"
+    "    await c.close()\n"
+    "asyncio.run(hold())\n"
+)
+
+
 async def test_the_bot_waits_out_a_30_second_lock_and_loses_nothing(
     sandbox: Sandbox, e2e_config: Config, e2e_clock: Clock, tmp_path: Path
 ) -> None:
@@ -295,13 +318,8 @@ async def test_the_bot_waits_out_a_30_second_lock_and_loses_nothing(
         holder = await asyncio.create_subprocess_exec(
             sys.executable,
             "-c",
-            "import sqlite3, sys, time, pathlib\n"
-            "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-            "c.execute('BEGIN EXCLUSIVE')\n"
-            "pathlib.Path(sys.argv[2]).touch()\n"
-            "time.sleep(30)\n"
-            "c.execute('COMMIT')\n",
-            str(e2e_config.storage.path),
+            HOLD_SQLITE if dbs.ENGINE == "sqlite" else HOLD_POSTGRESQL,
+            str(e2e_config.storage.target),
             str(ready),
         )
         try:
@@ -325,8 +343,9 @@ async def test_the_bot_waits_out_a_30_second_lock_and_loses_nothing(
             if holder.returncode is None:
                 holder.kill()
         assert await count(rt, "SELECT COUNT(*) FROM roles WHERE role = 'contact'") == 5
-    with sqlite3.connect(e2e_config.storage.path) as conn:
-        statuses = conn.execute("SELECT status, COUNT(*) FROM inbox GROUP BY status").fetchall()
+    statuses = dbs.rows(
+        e2e_config.storage.target, "SELECT status, COUNT(*) FROM inbox GROUP BY status"
+    )
     assert set(dict(statuses)) == {"done"}  # nothing failed, nothing left behind
     for person in people:
         said = texts_in(sandbox, sandbox.private_chat(person))

@@ -14,6 +14,7 @@ from bot.config import parse_config
 from bot.runtime import Runtime
 from bot.sandbox import Sandbox
 from storage import inbox
+from tests import dbs
 from tests.e2e.conftest import ADMIN_ID, TOKEN
 
 SECRET = "s3cret_webhook-token"
@@ -43,7 +44,7 @@ async def webhook_rt(
                 "listen": "127.0.0.1",
                 "port": port,
             },
-            "storage": {"path": str(tmp_path / "w.sqlite3")},
+            "storage": dbs.storage(tmp_path, "w"),
             "office": {"admins": [ADMIN_ID]},
         }
     )

@@ -14,6 +14,7 @@ from bot.services.reporting.status import Claim, after_report
 from storage import chats, ledger, people, reports, units
 from storage.db import Database
 from storage.reports import NewReport
+from tests import dbs
 
 TZ = ZoneInfo("Asia/Shanghai")
 OFFICE, LEADERS = -1000, -2000
@@ -24,10 +25,11 @@ def duty_config(folder: Path) -> Config:
     # evidence folder) stays in the test's own folder.
     return parse_config(
         {
-            "storage": {
-                "path": str(folder / "duties.sqlite3"),
-                "evidence_dir": str(folder / "data" / "evidence"),
-            }
+            "storage": dbs.storage(
+                folder,
+                "duties",
+                evidence_dir=str(folder / "data" / "evidence"),
+            )
         }
     )
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import shutil
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from bot.texts import office as ot
 from storage import chats, ledger, notices, people, units
 from storage.db import Database
 from storage.migrations import open_database
+from tests import dbs
 from tests.conftest import ADMIN_ID, TOKEN
 from tests.e2e.reporting import seed_rows
 from tests.factory import group_chat, private_chat, text_update, user
@@ -163,18 +163,18 @@ class World:
     import_id: int
 
 
-def _config(path: Path) -> Config:
+def _config(found: Any, folder: Path) -> Config:
     return parse_config(
         {
             "telegram": {"token": TOKEN},
-            "storage": {"path": str(path), "evidence_dir": str(path.parent / "ev")},
+            "storage": dbs.storage_of(found, folder, evidence_dir=str(folder / "ev")),
             "office": {"admins": [ADMIN_ID]},
         }
     )
 
 
 async def _build_world(config: Config) -> World:
-    db = await open_database(config.storage.path)
+    db = await open_database(config.storage.target)
     try:
         return await _populate(db, config)
     finally:
@@ -246,25 +246,24 @@ async def _populate(db: Database, config: Config) -> World:
 
 @dataclass(frozen=True)
 class Template:
-    path: Path
+    source: Any  # a database target (tests.dbs)
     world: World
 
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
-    """The world, built once (in its own thread and event loop) into a file to copy."""
-    path = tmp_path_factory.mktemp("world") / "world.sqlite3"
+    """The world, built once (in its own thread and event loop) into a database to copy."""
+    folder = tmp_path_factory.mktemp("world")
+    source = dbs.target(folder, "world", keep=True)
     with ThreadPoolExecutor(1) as pool:
-        world = pool.submit(asyncio.run, _build_world(_config(path))).result()
-    return Template(path, world)
+        world = pool.submit(asyncio.run, _build_world(_config(source, folder))).result()
+    return Template(source, world)
 
 
 @pytest.fixture
 def config(tmp_path: Path, template: Template) -> Config:
     """Overrides conftest's: the database starts as a copy of the world."""
-    path = tmp_path / "z.sqlite3"
-    shutil.copyfile(template.path, path)
-    return _config(path)
+    return _config(dbs.copy_of(template.source, tmp_path), tmp_path)
 
 
 @pytest.fixture
@@ -313,16 +312,15 @@ def button_update(app: App, role: str, chat: dict[str, Any], data: str) -> Updat
 
 async def snapshot(db: Database) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table a refusal must leave alone."""
-    names = await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-    tables = [str(r[0]) for r in names if str(r[0]) not in MAY_CHANGE]
+    tables = sorted(await db.table_names() - MAY_CHANGE)
     # A refusal that records something (a wrong code) answers as part of that effect: its
     # reply is an outbox row too. Replies are what the user was told, not the ledger.
     where = {"outbox": " WHERE kind != 'reply'"}
     return {
-        t: [
-            tuple(r)
-            for r in await db.fetchall(f"SELECT * FROM {t}{where.get(t, '')} ORDER BY rowid")
-        ]
+        t: sorted(
+            (tuple(r) for r in await db.fetchall(f"SELECT * FROM {t}{where.get(t, '')}")),
+            key=repr,
+        )
         for t in tables
     }
 

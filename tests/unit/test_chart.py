@@ -21,6 +21,7 @@ from storage.db import Database
 from storage.duty_state import ProblemState, WeekFigures
 from storage.migrations import open_database
 from storage.standing import Tally
+from tests import dbs
 from tests.unit.test_ledger_stats import TODAY, load_sample
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -133,10 +134,11 @@ def test_save_names_the_second_image_after_the_first(tmp_path: Path) -> None:
 
 def test_cli_writes_the_weekly_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = tmp_path / "config.toml"
-    config.write_text(f'[storage]\npath = "{tmp_path / "z.db"}"\n', encoding="utf-8")
+    section = dbs.storage(tmp_path, "z")
+    config.write_text(dbs.storage_toml(section), encoding="utf-8")
 
     async def sample() -> None:
-        db = await open_database(tmp_path / "z.db")
+        db = await open_database(dbs.target(tmp_path, "z"))
         try:
             await load_sample(db, tmp_path)
         finally:

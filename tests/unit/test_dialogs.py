@@ -18,6 +18,7 @@ from bot.dialogs import start
 from bot.services.container import Services
 from storage import chats, people
 from storage.migrations import open_database
+from tests import dbs
 from tests.unit.core_kit import ELSEWHERE
 
 AT = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
@@ -51,10 +52,8 @@ def test_the_dialogs_import_no_platform() -> None:
 
 
 async def services(folder: Path) -> Services:
-    config = parse_config(
-        {"storage": {"path": str(folder / "d.sqlite3")}, "office": {"admins": [ADMIN]}}
-    )
-    db = await open_database(config.storage.path)
+    config = parse_config({"storage": dbs.storage(folder, "d"), "office": {"admins": [ADMIN]}})
+    db = await open_database(config.storage.target)
     async with db.transaction() as tx:
         await people.meet(tx, "feishu", str(STRANGER), "路人", None, AT)
         # office.admins names Telegram ids: on another platform an admin holds the role.

@@ -30,6 +30,7 @@ from bot.texts import ledger as lt
 from bot.texts import office as ot
 from storage import chats, ledger, outbox, people, units
 from storage.migrations import open_database
+from tests import dbs
 from tests.unit.core_kit import allowing, run_turn
 from tests.unit.test_ledger_import import csv_bytes, good_rows, row
 
@@ -48,11 +49,11 @@ async def svc(tmp_path: Path) -> AsyncIterator[Services]:
     """An office with two admins, a unit with its contact, the office's and the unit's group."""
     config = parse_config(
         {
-            "storage": {"path": str(tmp_path / "d.sqlite3")},
+            "storage": dbs.storage(tmp_path, "d"),
             "office": {"admins": [ADMIN, OTHER_ADMIN]},
         }
     )
-    db = await open_database(config.storage.path)
+    db = await open_database(config.storage.target)
     async with db.transaction() as tx:
         for user, name in NAMES.items():
             await people.upsert(tx, user, name, None, AT)

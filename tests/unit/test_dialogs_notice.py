@@ -23,6 +23,7 @@ from bot.services.container import Services
 from bot.texts import office as ot
 from storage import chats, notices, outbox, people, state, units
 from storage.migrations import open_database
+from tests import dbs
 from tests.unit.core_kit import ELSEWHERE, run_turn
 
 AT = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
@@ -42,11 +43,11 @@ async def svc(tmp_path: Path) -> AsyncIterator[Services]:
     group registered, another group not."""
     config = parse_config(
         {
-            "storage": {"path": str(tmp_path / "d.sqlite3")},
+            "storage": dbs.storage(tmp_path, "d"),
             "office": {"admins": [ADMIN, OTHER_ADMIN]},
         }
     )
-    db = await open_database(config.storage.path)
+    db = await open_database(config.storage.target)
     async with db.transaction() as tx:
         person = {uid: await people.upsert(tx, uid, name, None, AT) for uid, name in NAMES.items()}
         finance = await units.create(tx, "县财政局", AT)

@@ -27,6 +27,7 @@ from bot.services.reporting import flow
 from bot.texts import reporting as rt
 from storage import chats, ledger, outbox, people, units
 from storage.migrations import open_database
+from tests import dbs
 from tests.e2e.reporting import seed_rows
 from tests.unit.core_kit import allowing, run_turn
 from tests.unit.test_dialogs import AT
@@ -79,11 +80,11 @@ async def svc(tmp_path: Path) -> AsyncIterator[Services]:
     """Services on a fresh database: a ledger, a bound contact, the office's group."""
     config = parse_config(
         {
-            "storage": {"path": str(tmp_path / "d.sqlite3"), "evidence_dir": str(tmp_path / "ev")},
+            "storage": dbs.storage(tmp_path, "d", evidence_dir=str(tmp_path / "ev")),
             "office": {"admins": [ADMIN]},
         }
     )
-    db = await open_database(config.storage.path)
+    db = await open_database(config.storage.target)
     async with db.transaction() as tx:
         await seed_rows(tx, AT)
         await people.meet(tx, "feishu", str(STRANGER), "路人", None, AT)

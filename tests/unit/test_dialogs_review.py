@@ -26,6 +26,7 @@ from bot.texts import fmt_time
 from bot.texts import office as ot
 from storage import chats, ledger, people, reviews, state, units
 from storage.migrations import open_database
+from tests import dbs
 from tests.e2e.reporting import seed_rows
 from tests.unit.core_kit import ELSEWHERE, run_turn
 
@@ -46,10 +47,8 @@ class World:
 
 
 async def build(folder: Path) -> World:
-    config = parse_config(
-        {"storage": {"path": str(folder / "r.sqlite3")}, "office": {"admins": [ADMIN]}}
-    )
-    svc = Services(config=config, db=await open_database(config.storage.path), clock=lambda: AT)
+    config = parse_config({"storage": dbs.storage(folder, "r"), "office": {"admins": [ADMIN]}})
+    svc = Services(config=config, db=await open_database(config.storage.target), clock=lambda: AT)
     db = svc.db
     async with db.transaction() as tx:
         await seed_rows(tx, AT)

@@ -20,12 +20,12 @@ async def test_a_weekly_sent_by_hand_carries_its_chart(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     config = duty_config(tmp_path)
-    db = await open_database(config.storage.path)
+    db = await open_database(config.storage.target)
     await build(db, tmp_path, FRIDAY)
     await db.close()
     assert await digest(config, "weekly", send=True, now=at(FRIDAY, 16)) == 0
     assert "已放入发件队列" in capsys.readouterr().out
-    db = await open_database(config.storage.path)
+    db = await open_database(config.storage.target)
     items = await outbox.all_items(db)
     await db.close()
 
@@ -55,7 +55,7 @@ async def test_the_weekly_goes_out_without_its_chart_when_it_cannot_be_drawn(
 
     monkeypatch.setattr(chart, "render", broken)
     config = duty_config(tmp_path)
-    db = await open_database(config.storage.path)
+    db = await open_database(config.storage.target)
     await build(db, tmp_path, FRIDAY)
     runner = DutyRunner(config, db)
     await runner.since(at(FRIDAY, 8))
@@ -75,7 +75,7 @@ async def test_a_tick_out_of_budget_leaves_the_next_step_to_the_next_tick(
     from bot.services.duties.runner import DutyRunner
 
     config = duty_config(tmp_path)
-    db = await open_database(config.storage.path)
+    db = await open_database(config.storage.target)
     await build(db, tmp_path, FRIDAY)
     runner = DutyRunner(config, db)
     await runner.since(at(FRIDAY, 16, 59))

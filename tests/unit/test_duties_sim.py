@@ -65,7 +65,7 @@ def _stats_line(c: figures.Counts) -> str:
 
 async def simulate(folder: Path, *, restarts: bool) -> Sim:
     config = duty_config(folder)
-    db = await open_database(config.storage.path)
+    db = await open_database(config.storage.target)
     await build(db, folder, START)
     problems = {p.id: p for p in await ledger.all_problems(db)}
     runner = DutyRunner(config, db)
@@ -77,7 +77,7 @@ async def simulate(folder: Path, *, restarts: bool) -> Sim:
             await report(db, *due_reports[moment], moment)  # type: ignore[arg-type]
         if restarts and rng.random() < 0.02:  # a new process: new connections and objects
             await db.close()
-            db = await open_database(config.storage.path)
+            db = await open_database(config.storage.target)
             runner = DutyRunner(config, db)
         added = await runner.tick(moment)
         if restarts and rng.random() < 0.05:

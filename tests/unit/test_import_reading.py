@@ -26,6 +26,7 @@ from bot.services.ledger import reading, report_text, session
 from bot.services.ledger.reading import LedgerFileError, read_table, scan_limit
 from storage import people
 from storage.db import Database
+from tests import dbs
 from tests.conftest import ADMIN_ID
 from tests.unit.test_ledger_import import AT, HEADER, csv_bytes, good_rows, row
 
@@ -305,7 +306,7 @@ def test_a_csv_over_the_cap_is_refused_after_reading_just_past_it(
 def test_the_cap_is_configured_and_the_command_line_uses_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    base: dict[str, Any] = {"storage": {"path": str(tmp_path / "c.sqlite3")}}
+    base: dict[str, Any] = {"storage": dbs.storage(tmp_path, "c")}
     assert parse_config(base).office.import_max_rows == 20_000
     with pytest.raises(ConfigError, match="import_max_rows"):
         parse_config({**base, "office": {"import_max_rows": 0}})

@@ -33,7 +33,7 @@ async def test_office_actions_are_folded_into_the_next_todo_not_sent_late(
     tmp_path: Path,
 ) -> None:
     config = duty_config(tmp_path)
-    db = await open_database(config.storage.path)
+    db = await open_database(config.storage.target)
     await build(db, tmp_path, MONDAY)
     runner = DutyRunner(config, db)
     await runner.since(_at(MONDAY, 0))
@@ -75,7 +75,7 @@ async def test_office_actions_are_folded_into_the_next_todo_not_sent_late(
 
 async def test_a_morning_slept_through_is_sent_once_and_says_it_is_late(tmp_path: Path) -> None:
     config = duty_config(tmp_path)
-    db = await open_database(config.storage.path)
+    db = await open_database(config.storage.target)
     await build(db, tmp_path, MONDAY)
     runner = DutyRunner(config, db)
     await runner.since(_at(MONDAY, 0))

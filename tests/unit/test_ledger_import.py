@@ -17,6 +17,7 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -38,6 +39,7 @@ from storage import ledger, people, reports
 from storage.db import Database
 from storage.migrations import open_database
 from storage.reports import NewReport
+from tests import dbs
 from tests.conftest import ADMIN_ID
 
 REPO = Path(__file__).resolve().parents[2]
@@ -587,10 +589,10 @@ async def test_text_that_looks_like_a_formula_round_trips(db: Database) -> None:
 # ---------------------------------------------------------------- the command line
 
 
-def run_cli(tmp_path: Path, file: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
-    database = tmp_path / "cli.sqlite3"
+def run_cli(tmp_path: Path, file: Path) -> tuple[subprocess.CompletedProcess[str], Any]:
+    database = dbs.target(tmp_path, "cli")
     config = tmp_path / "config.toml"
-    config.write_text(f'[storage]\npath = "{database.as_posix()}"\n', encoding="utf-8")
+    config.write_text(dbs.storage_toml(dbs.storage(tmp_path, "cli")), encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-m", "bot", "import", str(file), "--config", str(config)],
         capture_output=True,
@@ -603,7 +605,7 @@ def run_cli(tmp_path: Path, file: Path) -> tuple[subprocess.CompletedProcess[str
     return done, database
 
 
-async def count_problems(database: Path) -> int:
+async def count_problems(database: Any) -> int:
     db = await open_database(database)
     try:
         return int(await db.scalar("SELECT COUNT(*) FROM problems"))

@@ -16,6 +16,7 @@ from storage.migrations import (
     migrate,
     open_database,
 )
+from tests import dbs
 
 DOMAIN_TABLES = {
     "rounds",
@@ -40,13 +41,13 @@ DOMAIN_TABLES = {
 
 
 async def test_empty_to_latest(tmp_path: Path) -> None:
-    db = await open_database(tmp_path / "a.sqlite3")
+    db = await open_database(dbs.target(tmp_path, "a", migrated=False))
     try:
         assert await current_version(db) == LATEST
-        tables = {r[0] for r in await db.fetchall("SELECT name FROM sqlite_master")}
-        assert tables >= DOMAIN_TABLES
-        assert await db.scalar("PRAGMA journal_mode") == "wal"
-        assert await db.scalar("PRAGMA foreign_keys") == 1
+        assert await db.table_names() >= DOMAIN_TABLES
+        if db.dialect == "sqlite":
+            assert await db.scalar("PRAGMA journal_mode") == "wal"
+            assert await db.scalar("PRAGMA foreign_keys") == 1
         assert await migrate(db) == LATEST  # a second run changes nothing
         assert await db.scalar("SELECT COUNT(*) FROM schema_migrations") == len(MIGRATIONS)
     finally:
@@ -54,7 +55,7 @@ async def test_empty_to_latest(tmp_path: Path) -> None:
 
 
 async def test_newer_schema_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "b.sqlite3"
+    path = dbs.target(tmp_path, "b", migrated=False)
     db = await open_database(path)
     async with db.transaction() as tx:
         await tx.execute(
@@ -69,7 +70,7 @@ async def test_newer_schema_is_refused(tmp_path: Path) -> None:
 async def test_a_failing_step_leaves_no_trace(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    db = await Database.open(tmp_path / "c.sqlite3")
+    db = await Database.open(dbs.target(tmp_path, "c", migrated=False))
     broken = Migration(LATEST + 1, "broken")
     monkeypatch.setattr(
         Migration,
@@ -84,7 +85,7 @@ async def test_a_failing_step_leaves_no_trace(
         with pytest.raises(Exception, match="nowhere"):
             await migrate(db, (*MIGRATIONS, broken))
         assert await current_version(db) == LATEST
-        assert await db.scalar("SELECT name FROM sqlite_master WHERE name = 'half'") is None
+        assert "half" not in await db.table_names()
     finally:
         await db.close()
 

@@ -68,7 +68,7 @@ def _said(world: World, s: Settings) -> Said:
 
 async def look(folder: Path) -> Views:
     config = duty_config(folder)
-    db = await open_database(config.storage.path)
+    db = await open_database(config.storage.target)
     runner = DutyRunner(config, db)
     month = await build(db, runner)
     for offset in range((DAY - START).days):

@@ -26,6 +26,7 @@ from bot.services.duties.runner import DutyRunner
 from bot.texts import robots as rt
 from storage.db import Database
 from storage.migrations import open_database
+from tests import dbs
 from tests.unit.duty_world import OFFICE, at, build
 
 FRIDAY = date(2026, 11, 27)
@@ -64,10 +65,11 @@ def config_for(folder: Path, vendor: Vendor, receiver: Receiver, secret: str | N
         robot["secret"] = secret
     return parse_config(
         {
-            "storage": {
-                "path": str(folder / "robots.sqlite3"),
-                "evidence_dir": str(folder / "data" / "evidence"),
-            },
+            "storage": dbs.storage(
+                folder,
+                "robots",
+                evidence_dir=str(folder / "data" / "evidence"),
+            ),
             "channels": {vendor: {"office": robot}},
         }
     )
@@ -119,7 +121,7 @@ async def office_of(
     async with receiver_for(vendor, time) as receiver:
         config = config_for(folder, vendor, receiver, secret or SECRETS.get(vendor))
         assert vendor != "wecom" or secret is None
-        db = await open_database(config.storage.path)
+        db = await open_database(config.storage.target)
         await build(db, folder, FRIDAY)
         try:
             yield Office(db, config, receiver, time, http)
@@ -288,7 +290,7 @@ async def test_rows_for_a_robot_taken_out_of_the_config_are_dropped_at_start(
     async with office_of("feishu", tmp_path, http) as office:
         await office.queue_friday()
         assert await office.pending() > 0
-        without = parse_config({"storage": {"path": str(tmp_path / "robots.sqlite3")}})
+        without = parse_config({"storage": dbs.storage(tmp_path, "robots")})
         assert await RobotSender(office.db, without.channels, clock=office.time).recover() == 0
         assert await office.pending() == 0
         rows = await office.rows()

@@ -57,7 +57,7 @@ class Life:
 
 async def live(folder: Path) -> Life:
     config = duty_config(folder)
-    db = await open_database(config.storage.path)
+    db = await open_database(config.storage.target)
     runner = DutyRunner(config, db)
     await runner.since(at(START, 0))  # the bot has run since the month began
     month = await build(db, runner)
