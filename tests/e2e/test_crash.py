@@ -86,7 +86,7 @@ async def test_sigkill_mid_stream_then_restart_applies_each_update_once(tmp_path
         bound = "SELECT COUNT(*) FROM bind_codes WHERE used_at IS NOT NULL"
         first = start_bot(config)
         try:
-            await wait_until(lambda: db_path.exists() and count(db_path, bound) >= 20, 60)
+            await wait_until(lambda: count(db_path, bound) >= 20, 60)
         finally:
             os.kill(first.pid, signal.SIGKILL)
             first.wait(10)
