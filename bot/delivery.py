@@ -17,9 +17,10 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from bot import texts
 from bot.clock import Clock, system_clock
+from bot.cluster import Solo
 from bot.context import App
 from bot.messages import OutMessage, shorten
-from bot.ratelimit import ChatRateLimiter, retry_seconds
+from bot.ratelimit import SOLO, ChatRateLimiter, retry_seconds
 from bot.render import send
 from bot.services import notify
 from storage import chats, outbox
@@ -49,12 +50,19 @@ class Courier:
         self._limiter = limiter
         self.kick: asyncio.Event = asyncio.Event()
 
+    @property
+    def cluster(self) -> Solo:
+        return self._limiter.cluster if self._limiter is not None else SOLO
+
     async def deliver_now(self, ids: list[int]) -> None:
-        """A turn's replies, right after their commit; never raises (the sender retries)."""
+        """A turn's replies, right after their commit; never raises (the sender retries).
+        A reply to a chat another replica owns is left to it, and it is woken."""
         for item_id in ids:
             try:
                 item = await outbox.get(self._db, item_id)
-                if item is not None and item.status == "pending":
+                if item is not None and not self.cluster.owns(item.chat_id):
+                    await self.cluster.notify("outbox")
+                elif item is not None and item.status == "pending":
                     await self.deliver(item, outbox_pace=False)
             except Exception:
                 log.exception("reply %s could not be delivered now; the outbox will retry", item_id)
@@ -66,7 +74,7 @@ class Courier:
         if self._limiter is not None and message.edit_message_id is None:
             await self._limiter.ready(item.chat_id, outbox=outbox_pace)
         async with self._db.transaction() as tx:
-            if not await outbox.start_sending(tx, item.id):
+            if not await outbox.start_sending(tx, item.id, self.cluster.me):
                 self.kick.set()  # something before it in that chat goes first
                 return
         try:
@@ -222,8 +230,9 @@ class OutboxSender:
         now = self._clock().timestamp()
         items = await outbox.due(self._db, now)
         pause = 1.0
+        cluster = self._courier.cluster
         for item in items:
-            if item.chat_id in self._in_flight:
+            if item.chat_id in self._in_flight or not cluster.owns(item.chat_id):
                 continue
             wait = self._limiter.delay(item.chat_id, outbox=True)
             if wait > 0:
@@ -255,9 +264,16 @@ class OutboxSender:
         out may have arrived: Telegram offers no way to ask, so it is marked uncertain, never
         resent blindly, and the office is told to check.
         """
+        cluster = self._courier.cluster
         async with self._db.transaction() as tx:
             items = await outbox.interrupted(tx)
-            went = self._limiter.went_out([i.id for i in items])
+            if cluster.replicated:  # a dead replica's, in the chats this one owns now
+                items = [
+                    i for i in items if not cluster.alive(i.claimed_by) and cluster.owns(i.chat_id)
+                ]
+                went = await cluster.went_out([i.id for i in items])
+            else:
+                went = self._limiter.went_out([i.id for i in items])
             doubtful = [i for i in items if went is None or i.id in went]
             for item in items:
                 if item in doubtful:

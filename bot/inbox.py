@@ -4,19 +4,25 @@ Order is kept per lane (chat); different lanes run concurrently, up to a bound. 
 is done when its effect committed or, having none, when it was answered; one that failed
 is tried again after a pause (its lane waits, so the chat's order holds), and after the
 last attempt the turn parks it and says so.
+
+Among replicas (bot/cluster.py) a worker takes only the lanes of the chats its replica owns,
+looks for new ones when the leader says it stored some (and every few seconds), and leaves a
+lane whose chat moved to another replica.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Sequence
 from typing import Any
 
 from telegram import Update
 
+from bot.cluster import Cluster, Solo, lane_chat
 from bot.lanes import lane_of
 from bot.redact import redact_update
 from bot.turns import TurnApplication
@@ -29,6 +35,7 @@ log = logging.getLogger(__name__)
 
 # Seconds to wait before each further attempt: an update gets one more attempt than pauses.
 BACKOFF = (2.0, 10.0, 30.0)
+FINISHED_KEPT = 4096  # ids of finished updates remembered, so a look at the inbox skips them
 
 
 class InboxWorker:
@@ -39,8 +46,13 @@ class InboxWorker:
         *,
         concurrency: int = 32,
         backoff: tuple[float, ...] = BACKOFF,
+        cluster: Solo | None = None,
     ) -> None:
         self._app = app
+        self._cluster = cluster or Solo()
+        # Updates queued or lately finished here: a look at the inbox must not add them again.
+        self._queued: set[int] = set()
+        self._finished: OrderedDict[int, None] = OrderedDict()
         self._backoff = backoff
         self._db = db
         self._slots = asyncio.Semaphore(concurrency)
@@ -53,10 +65,13 @@ class InboxWorker:
         self._parsed: dict[int, Update] = {}
 
     async def resume(self) -> int:
-        """Hand every update that was stored but not finished to its lane again."""
+        """Hand every update that was stored but not finished to its lane again (among
+        replicas: those of the chats this one owns, and not already in hand)."""
         items = await inbox.pending(self._db)
-        self._dispatch(items)
-        return len(items)
+        known = self._queued | self._finished.keys()
+        fresh = [i for i in items if i.update_id not in known]
+        self._dispatch(fresh)
+        return len(fresh)
 
     async def accept(
         self,
@@ -81,9 +96,13 @@ class InboxWorker:
             fresh = set(await inbox.store(tx, rows, utcnow()))
             if next_offset is not None:
                 await state.put(tx, inbox.OFFSET_KEY, str(next_offset))
+        if fresh and self._cluster.replicated:
+            await self._cluster.notify("inbox")  # the other replicas take their chats' part
+        lanes = {u: lane for u, lane, _ in rows}
         for update in parsed:
-            if update.update_id in fresh and update.update_id in same:
-                self._parsed[update.update_id] = update
+            number = update.update_id
+            if number in fresh and number in same and self._cluster.owns(lane_chat(lanes[number])):
+                self._parsed[number] = update
         self._dispatch(
             [
                 InboxItem(update_id=u, lane=lane, payload=p, status="new", attempts=0)
@@ -95,6 +114,9 @@ class InboxWorker:
 
     def _dispatch(self, items: Sequence[InboxItem]) -> None:
         for item in items:
+            if not self._cluster.owns(lane_chat(item.lane)):
+                continue  # another replica's chat: it takes it
+            self._queued.add(item.update_id)
             self._queues.setdefault(item.lane, deque()).append(item)
             if item.lane not in self._tasks:
                 self._idle.clear()
@@ -107,10 +129,19 @@ class InboxWorker:
         try:
             while queue:
                 item = queue[0]
+                if not self._cluster.owns(lane_chat(lane)):  # the chat moved to another replica
+                    for left in queue:
+                        self._queued.discard(left.update_id)
+                    queue.clear()
+                    break
                 async with self._slots:
                     pause = await self._attempt(item)
                 if pause is None:
                     queue.popleft()
+                    self._queued.discard(item.update_id)
+                    self._finished[item.update_id] = None
+                    if len(self._finished) > FINISHED_KEPT:
+                        self._finished.popitem(last=False)
                 else:
                     queue[0] = item.model_copy(update={"attempts": item.attempts + 1})
                     await asyncio.sleep(pause)  # the chat waits: its order holds
@@ -144,6 +175,23 @@ class InboxWorker:
         except Exception:  # the bookkeeping itself failed (the disk, say): try again later
             log.exception("update %s: attempt %d could not finish", item.update_id, item.attempts)
         return self._backoff[min(item.attempts, len(self._backoff) - 1)]
+
+    async def watch(self, every: float = 2.0) -> None:
+        """Among replicas: take up what the leader stored for this replica's chats, when told
+        (NOTIFY), when chats change hands, and every few seconds whatever happens."""
+        assert isinstance(self._cluster, Cluster)
+        wake = asyncio.Event()
+        self._cluster.listen("inbox", wake.set)
+        self._cluster.on_members.append(lambda _members: wake.set())
+        while True:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(every):
+                    await wake.wait()
+            wake.clear()
+            try:
+                await self.resume()
+            except Exception:  # the database is away: the next look tries again
+                log.exception("could not look for stored updates")
 
     async def drain(self) -> None:
         """Wait until every dispatched update is handled."""

@@ -23,7 +23,10 @@ from typing import Any, Protocol
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from bot.cluster import Solo
+
 log = logging.getLogger(__name__)
+SOLO = Solo()
 
 # Methods that put a message into a chat; these are what Telegram's flood limits count.
 SENDS = frozenset(
@@ -102,8 +105,13 @@ class ChatRateLimiter(BaseRateLimiter[dict[str, Any]]):
         *,
         journal: SendJournal | None = None,
         wall: Callable[[], float] = time.time,
+        cluster: Solo = SOLO,
     ) -> None:
         self.pace = pace
+        # Among replicas: its part of the overall budget, and a chat that changed hands waits.
+        self.cluster = cluster
+        if cluster.replicated:
+            cluster.sent_elsewhere = self.sent_elsewhere
         self._clock = clock  # paces: monotonic, immune to the wall clock being set
         self._wall = wall  # what the journal keeps: monotonic time means nothing to the next run
         self._journal = journal
@@ -171,19 +179,33 @@ class ChatRateLimiter(BaseRateLimiter[dict[str, Any]]):
         p = self.pace
         _prune(st.sent, p.group_window, now)
         _prune(self._global, p.global_window, now)
-        waits = [st.blocked_until - now]
+        waits = [st.blocked_until - now, self.cluster.settle(chat_id)]
         waits.append(_window_wait(st.sent, p.chat_burst, p.chat_window, now))
         if chat_id < 0:  # groups, supergroups and channels have negative ids
             cap = p.outbox_group_share if outbox else p.group_per_minute
             waits.append(_window_wait(st.sent, cap, p.group_window, now))
+        share = self.cluster.share  # 1 alone; a third each for three replicas
         if outbox:
             # The outbox takes its share evenly: a burst of 18 at once would leave the replies
             # of the next second only the 7 slots that remain in the window.
-            waits.append(self._outbox_last + p.global_window / p.outbox_global_share - now)
-            waits.append(_window_wait(self._global, p.outbox_global_share, p.global_window, now))
+            cap = max(1, int(p.outbox_global_share * share))
+            waits.append(self._outbox_last + p.global_window / cap - now)
+            waits.append(_window_wait(self._global, cap, p.global_window, now))
         else:
-            waits.append(_window_wait(self._global, p.global_per_second, p.global_window, now))
+            cap = max(1, int(p.global_per_second * share))
+            waits.append(_window_wait(self._global, cap, p.global_window, now))
         return max(0.0, *waits)
+
+    def sent_elsewhere(self, chat_id: int, ts: float) -> None:
+        """Another replica sent to this chat at wall-clock `ts`: count it in the chat's
+        windows (not in this replica's part of the overall budget)."""
+        at = self._clock() - max(0.0, self._wall() - ts)
+        sent = self._state(chat_id).sent
+        sent.append(at)
+        if len(sent) > 1 and sent[-2] > at:
+            ordered = sorted(sent)
+            sent.clear()
+            sent.extend(ordered)
 
     def block(self, chat_id: int, seconds: float) -> None:
         """Telegram said wait: hold this chat, and only this chat."""
@@ -220,6 +242,7 @@ class ChatRateLimiter(BaseRateLimiter[dict[str, Any]]):
             while (wait := self.delay(chat_id, outbox=outbox)) > 0:  # noqa: ASYNC110
                 await asyncio.sleep(wait)
             self._take(chat_id, outbox, item)
+        await self.cluster.going_out(chat_id, self._wall(), item)
 
     def _take(self, chat_id: int, outbox: bool, item: int | None = None) -> None:
         """A send goes out now: count it in every window, and write it down."""

@@ -1,4 +1,9 @@
-"""Running the bot: database, application, inbox, outbox, and polling or webhook."""
+"""Running the bot: database, application, inbox, outbox, and polling or webhook.
+
+On PostgreSQL several processes may run on one database (bot/cluster.py): each handles
+updates and sends for the chats it owns; the leader alone also polls, runs the duty clock,
+the command sweep and the group robots, and another takes these up when it dies.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from telegram.error import TelegramError
 
 from bot.app import build_application
 from bot.clock import Clock, system_clock
+from bot.cluster import Cluster, Solo
 from bot.command_sweep import CommandSweep
 from bot.commands import publish_defaults
 from bot.config import Config
@@ -73,16 +79,20 @@ class Runtime:
         # (not every 5) keeps users' replies quick meanwhile.
         sys.setswitchinterval(SWITCH_INTERVAL)
         self.db = await open_database(self.config.storage.target)
+        self.cluster = await self._join(self.db)
         self.services = Services(config=self.config, db=self.db, clock=self._clock)
         # The pace outlives the process: the last minute's sends are in a journal of their own.
         self._sends = sends.open_at(self.config.storage.journal_path)
-        limiter = ChatRateLimiter(self._pace, journal=self._sends)
+        limiter = ChatRateLimiter(self._pace, journal=self._sends, cluster=self.cluster)
+        self._limiter = limiter
         request = AiohttpRequest(connection_pool_size=64, read_timeout=self._read_timeout)
         updates = AiohttpRequest(connection_pool_size=1)
         self.app = build_application(
             self.services, limiter=limiter, request=request, updates_request=updates
         )
-        self.worker = InboxWorker(self.app, self.db, backoff=self._retry_backoff)
+        self.worker = InboxWorker(
+            self.app, self.db, backoff=self._retry_backoff, cluster=self.cluster
+        )
         assert self.app.courier is not None
         self.sender = OutboxSender(self.app.courier, self.db, limiter, clock=self._clock)
         try:
@@ -94,16 +104,57 @@ class Runtime:
             await updates.shutdown()
             raise
         await self.app.start()
-        # Two calls at most; each person's own list follows in the background (below).
-        try:
-            await publish_defaults(self.app.bot, self.db)
-        except TelegramError as exc:  # the menus are a nicety: start anyway, retry next start
-            log.warning("default command lists not published: %s", exc)
+        if self.config.telegram.mode == "webhook":  # every replica may take Telegram's posts
+            from bot.webhook import WebhookServer
+
+            server = WebhookServer(self.app, self.config.telegram, self.worker)
+            await server.start()
+            self._closers.append(server.stop)
         await self.sender.recover()
         resumed = await self.worker.resume()
         if resumed:
             log.info("resuming %d update(s) stored before the last stop", resumed)
         self._spawn(self.sender.run(), "outbox")
+        if isinstance(self.cluster, Cluster):
+            cluster = self.cluster
+            self._spawn(cluster.run(), "cluster")
+            self._spawn(self.worker.watch(), "inbox-watch")
+            cluster.listen("outbox", self.sender.kick)
+            # A replica that died left sends half done in the chats that are this one's now.
+            cluster.on_members.append(lambda _m: self._later(self.sender.recover(), "recover"))
+            self._spawn(self._lead_when_elected(cluster), "leader")
+        else:
+            await self._lead()
+
+    async def _join(self, db: Database) -> Solo:
+        if db.dialect != "postgresql":
+            return Solo()
+        from storage.postgres import PostgresDatabase
+
+        assert isinstance(db, PostgresDatabase)
+        cluster = Cluster(db)
+        await cluster.join()
+        self._closers.append(cluster.leave)
+        return cluster
+
+    async def _lead_when_elected(self, cluster: Cluster) -> None:
+        """Wait to be elected; then lead until the process ends (or a leader's loop fails:
+        that ends the process, as it would alone)."""
+        await cluster.became_leader.wait()
+        before = len(self._tasks)
+        await self._lead()
+        await asyncio.gather(*self._tasks[before:], asyncio.Event().wait())
+
+    def _later(self, work: Coroutine[Any, Any, Any], name: str) -> None:
+        self.chores.append(asyncio.create_task(work, name=name))
+
+    async def _lead(self) -> None:
+        """What exactly one process does: poll, run the duty clock, sweep, push to robots."""
+        # Two calls at most; each person's own list follows in the background (below).
+        try:
+            await publish_defaults(self.app.bot, self.db)
+        except TelegramError as exc:  # the menus are a nicety: start anyway, retry next start
+            log.warning("default command lists not published: %s", exc)
         # Group robots in other platforms (push only), when configured: their own sender.
         self.robots = RobotSender(
             self.db,
@@ -125,20 +176,14 @@ class Runtime:
         assert self.app.job_queue is not None
         # The JobQueue is only a clock here: what is due lives in the database.
         self.app.job_queue.run_repeating(self._tick, interval=60, first=1, name="duties")
-        if self.config.telegram.mode == "webhook":
-            from bot.webhook import WebhookServer
-
-            server = WebhookServer(self.app, self.config.telegram, self.worker)
-            await server.start()
-            self._closers.append(server.stop)
-        else:
+        if self.config.telegram.mode != "webhook":  # Telegram allows one getUpdates consumer
             poller = Poller(self.app, self.db, self.worker, timeout=self._poll_timeout)
             self._spawn(poller.run(), "poller")
         sweep = CommandSweep(
             self.app.bot,
             self.db,
             self.config.office.admins,
-            limiter,
+            self._limiter,
             per_second=self._pace.background_per_second,
         )
         self.chores.append(asyncio.create_task(sweep.run(), name="commands"))

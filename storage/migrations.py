@@ -39,6 +39,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "signal"),
     Migration(8, "platforms"),
     Migration(9, "identities"),
+    Migration(10, "replicas"),
 )
 
 LATEST = MIGRATIONS[-1].version

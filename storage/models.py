@@ -108,6 +108,7 @@ class OutboxItem(Record):
     not_before_ts: float
     message_id: int | None = None
     last_error: str | None = None
+    claimed_by: int | None = None  # the replica that put it on its way (bot/cluster.py)
 
 
 class AuditEntry(Record):

@@ -11,7 +11,7 @@ from storage.times import iso
 
 _COLUMNS = (
     "id, key, platform, chat_id, kind, payload, status, attempts, not_before_ts, message_id,"
-    " last_error"
+    " last_error, claimed_by"
 )
 
 
@@ -99,12 +99,13 @@ async def all_items(db: Reader) -> list[OutboxItem]:
     return [OutboxItem.from_row(r) for r in await db.fetchall(f"SELECT {_COLUMNS} FROM outbox")]
 
 
-async def start_sending(tx: Tx, item_id: int) -> bool:
-    """Mark a message as on its way; False unless it is pending and first in its chat."""
+async def start_sending(tx: Tx, item_id: int, by: int = 0) -> bool:
+    """Mark a message as on its way (by this replica); False unless it is pending and first
+    in its chat."""
     cur = await tx.execute(
-        f"UPDATE outbox SET status = 'sending' WHERE id = ? AND status = 'pending'"
-        f" AND {_NOTHING_BEFORE}",
-        (item_id,),
+        f"UPDATE outbox SET status = 'sending', claimed_by = ? WHERE id = ?"
+        f" AND status = 'pending' AND {_NOTHING_BEFORE}",
+        (by, item_id),
     )
     return cur.rowcount == 1
 

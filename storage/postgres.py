@@ -183,6 +183,13 @@ class PostgresDatabase(Database):
         async with self.transaction() as tx:
             return (await tx.execute(sql, params)).rowcount
 
+    async def unserialised(self, sql: str, params: Params = ()) -> int:
+        """One statement outside the writer lock, for rows no other unit of work touches
+        (bot/cluster.py: a replica's note that a message goes out, a NOTIFY)."""
+        text, args = _args(sql, params)
+        async with self._pool.acquire() as conn:
+            return Status.of(await conn.execute(text, *args)).rowcount
+
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         text, args = _args(sql, params)
         async with self._pool.acquire() as conn:
