@@ -1,4 +1,4 @@
-"""storage.copy: a county's SQLite file moved whole into an empty database, or not at all.
+"""`zhenggai db copy`: a county's SQLite file moved whole into an empty database, or not at all.
 
 The source is always a SQLite file with a row in every table (the authorization tests' world,
 then what it leaves empty); the target is the run's engine: a SQLite file, or a fresh
@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from bot.cli import _hidden
 from bot.config import parse_config
 from storage import audit, outbox, people, units
 from storage import copy as copying
@@ -27,6 +31,7 @@ from tests import dbs
 from tests.conftest import ADMIN_ID, TOKEN
 from tests.unit.test_authorization import _populate
 
+REPO = Path(__file__).parents[2]
 NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 
 
@@ -308,3 +313,58 @@ async def test_a_value_that_fits_no_type_is_named_and_nothing_is_copied(
     with pytest.raises(CopyError, match="表 bind_failures 列 at_ts 的值 'soon' 不能存为 double"):
         await copy_database(county, province)
     assert not any((await _counts(province)).values())
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "db", "copy", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=REPO,
+    )
+
+
+def test_the_command_copies_then_refuses_a_second_time(tmp_path: Path) -> None:
+    source = asyncio.run(_county(tmp_path))
+    target = str(dbs.target(tmp_path, "province", migrated=False))
+    if dbs.ENGINE == "postgresql":  # trust authentication takes any password
+        target = target.replace("postgres@", "postgres:s3cretpw@", 1)
+
+    done = _cli("--from", str(source), "--to", target)
+
+    assert done.returncode == 0, done.stderr
+    with sqlite3.connect(source) as conn:
+        rows = sum(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES)
+    assert done.stdout.splitlines()[-1] == f"已复制 {len(TABLES)} 张表、{rows} 行，核对一致"
+    assert "  reports" in done.stdout
+    again = _cli("--from", str(source), "--to", target)
+    assert again.returncode == 2
+    assert again.stderr.startswith("未复制：目标数据库不是空的")
+    assert len(again.stderr.strip().splitlines()) == 1
+    assert "s3cretpw" not in done.stdout + done.stderr + again.stdout + again.stderr
+
+
+def test_the_command_never_prints_a_password(tmp_path: Path) -> None:
+    url = "postgresql://zhenggai:s3cretpw@127.0.0.1:1/province"
+    (tmp_path / "county.sqlite3").touch()
+
+    failed = _cli("--from", str(tmp_path / "county.sqlite3"), "--to", url)
+
+    assert failed.returncode == 1  # nothing listens on port 1
+    assert "复制失败" in failed.stderr
+    assert "postgresql://zhenggai:***@127.0.0.1:1/province" in failed.stdout
+    assert "s3cretpw" not in failed.stdout + failed.stderr
+    assert _hidden(f"无法连接 {url}（s3cretpw）", (url,)) == (
+        "无法连接 postgresql://zhenggai:***@127.0.0.1:1/province（***）"
+    )
+
+
+def test_the_command_refuses_a_missing_source(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.sqlite3"
+    done = _cli("--from", str(missing), "--to", str(tmp_path / "t.sqlite3"))
+    assert done.returncode == 2
+    assert done.stderr.strip() == f"未复制：找不到源数据库文件 {missing}"
+    assert not missing.exists()
