@@ -54,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     code.add_argument("unit", nargs="?", default="", help="单位名称（联络员需要）")
     code.add_argument("--role", choices=["contact", "leader", "admin"], default="contact")
     code.add_argument("--config", type=Path)
+    mig = sub.add_parser("migrate", help="把数据库结构升级到本版本（多个副本时先做这一步）")
+    mig.add_argument("--config", type=Path)
     db = sub.add_parser("db", help="数据库维护")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     copy = db_sub.add_parser(
@@ -106,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
             args.file.write_bytes(asyncio.run(ledger_cli.export_bytes(config)))
             print(f"已导出 {args.file}")
             return 0
+        if args.command == "migrate":
+            config = load_config(args.config, require_token=False)
+            return asyncio.run(_migrate(config))
         if args.command == "db":
             return _db_copy(args.source, args.target)
     except ConfigError as exc:
@@ -266,6 +271,29 @@ async def _code(config: Config, unit_text: str, role: Role) -> int:
         return 0
     finally:
         await db.close()
+
+
+async def _migrate(config: Config) -> int:
+    """`zhenggai migrate`: the schema to this version, once, before the replicas start (each
+    also migrates at start; an older one refuses a newer schema)."""
+    from storage.db import Database
+    from storage.migrations import LATEST, SchemaTooNewError, current_version, migrate
+
+    db = await Database.open(config.storage.target)
+    try:
+        before = await current_version(db)
+        try:
+            await migrate(db)
+        except SchemaTooNewError as exc:
+            print(f"未升级：{exc}", file=sys.stderr)
+            return 2
+    finally:
+        await db.close()
+    if before == LATEST:
+        print(f"数据库结构已是最新（版本 {LATEST}）")
+    else:
+        print(f"数据库结构已从版本 {before} 升级到 {LATEST}")
+    return 0
 
 
 def _db_copy(source_url: str, target_url: str) -> int:

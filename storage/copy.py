@@ -42,7 +42,8 @@ KEYS: dict[str, tuple[str, ...]] = {
     "weekly_figures": ("period",),
     "duty_runs": ("key",),
 }
-NOT_COPIED = {"schema_migrations"}
+# The target keeps its own schema history; chat_sends holds a few minutes of replicas' pacing.
+NOT_COPIED = {"schema_migrations", "chat_sends"}
 
 Rows = list[tuple[Any, ...]]
 Writer = Callable[[str, list[str], Rows], Awaitable[int]]

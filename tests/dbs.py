@@ -114,21 +114,24 @@ def target(folder: Path, name: str = "z", *, migrated: bool = True, keep: bool =
     if ENGINE == "sqlite":
         return folder / f"{name}.sqlite3"
     server = _pg()
-    if keep or not migrated:
-        return server.create(migrated=migrated, keep=keep)
+    if keep:
+        return server.create(migrated=migrated, keep=True)
     # The same folder and name are the same database, as they would be the same file.
     key = (folder, name)
     if key not in server.named:
-        server.named[key] = server.create()
+        server.named[key] = server.create(migrated=migrated)
     return server.named[key]
 
 
-def storage(folder: Path, name: str = "z", **extra: Any) -> dict[str, Any]:
+def storage(
+    folder: Path, name: str = "z", *, migrated: bool = True, **extra: Any
+) -> dict[str, Any]:
     """A config's [storage] section on a database of the test's own. On PostgreSQL the send
     journal (a local SQLite file) is still put in `folder`."""
     if ENGINE == "sqlite":
         return {"path": str(folder / f"{name}.sqlite3"), **extra}
-    return {"url": target(folder, name), "journal": str(folder / f"{name}.sends.sqlite3"), **extra}
+    url = target(folder, name, migrated=migrated)
+    return {"url": url, "journal": str(folder / f"{name}.sends.sqlite3"), **extra}
 
 
 def copy_of(source: Any, folder: Path, name: str = "z") -> Any:

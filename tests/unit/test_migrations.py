@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 
+from bot.cli import main
 from storage.db import Database, Dialect
 from storage.migrations import (
     LATEST,
@@ -95,3 +97,30 @@ _original_sql = Migration.sql
 
 def open_sql(step: Migration, dialect: Dialect = "sqlite") -> str:
     return _original_sql(step, dialect)
+
+
+def test_zhenggai_migrate_upgrades_once_and_refuses_a_newer_schema(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        dbs.storage_toml(dbs.storage(tmp_path, "m", migrated=False)), encoding="utf-8"
+    )
+    assert main(["migrate", "--config", str(config)]) == 0
+    assert f"从版本 0 升级到 {LATEST}" in capsys.readouterr().out
+    assert main(["migrate", "--config", str(config)]) == 0
+    assert f"已是最新（版本 {LATEST}）" in capsys.readouterr().out
+
+    async def from_the_future() -> None:
+        db = await open_database(dbs.target(tmp_path, "m", migrated=False))
+        async with db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at)"
+                " VALUES (?, 'future', 'x')",
+                (LATEST + 1,),
+            )
+        await db.close()
+
+    asyncio.run(from_the_future())
+    assert main(["migrate", "--config", str(config)]) == 2
+    assert str(LATEST + 1) in capsys.readouterr().err
