@@ -51,7 +51,13 @@ UNPACED: dict[str, Any] = {
 
 # The functions a transaction is named after: the first of ours up the stack that is not
 # storage.db's own plumbing nor contextlib's.
-_PLUMBING = ("storage/db.py", "contextlib.py", "bench/pipeline_echo.py", "bot/services/uow.py")
+_PLUMBING = (
+    "storage/db.py",
+    "storage/sqlite.py",
+    "contextlib.py",
+    "bench/pipeline_echo.py",
+    "bot/services/uow.py",
+)
 
 
 def _opener() -> str:
@@ -66,7 +72,8 @@ def _opener() -> str:
 
 def _count_transactions(log: list[tuple[float, float, str]]) -> None:
     """Wrap Database.transaction: (lock taken, lock released, opener) per transaction."""
-    from storage.db import Database, Tx
+    from storage.db import Tx
+    from storage.sqlite import SqliteDatabase as Database  # the bench's database is SQLite's
 
     original: Callable[[Database], AbstractAsyncContextManager[Tx]] = Database.transaction
     original_begin = Database._begin

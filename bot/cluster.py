@@ -127,8 +127,7 @@ class Cluster(Solo):
         await self._conn.execute("SELECT pg_advisory_lock($1, $2)", REPLICA_SPACE, self.me)
         for channel in CHANNELS:  # registered now: the connection serves one call at a time
             await self._conn.add_listener(f"zhenggai_{channel}", self._woken)
-        await self._look()
-        log.info("replica %d joined; %d alive", self.me, len(self.members))
+        await self._look(quiet=True)  # said once the bot has started (`run`), not before
 
     async def leave(self) -> None:
         if self._conn is not None:
@@ -138,6 +137,7 @@ class Cluster(Solo):
     async def run(self) -> None:
         """Watch until cancelled; a lost connection ends the process's part (it must not lead
         or own anything it can no longer prove)."""
+        log.info("replica %d of %d alive%s", self.me, len(self.members), "; it leads" * self.leader)
         pruned = time.monotonic()
         while True:
             await asyncio.sleep(CHECK_EVERY)
@@ -148,7 +148,7 @@ class Cluster(Solo):
                     "DELETE FROM chat_sends WHERE at_ts < ?", (time.time() - PRUNE_AFTER,)
                 )
 
-    async def _look(self) -> None:
+    async def _look(self, *, quiet: bool = False) -> None:
         rows = await self._conn.fetch(
             "SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND granted"
             " AND classid = $1 AND objsubid = 2"
@@ -157,7 +157,8 @@ class Cluster(Solo):
         )
         members = frozenset(int(r[0]) for r in rows) | {self.me}
         if members != self.members:
-            log.info("replicas alive: %s (was %s)", sorted(members), sorted(self.members))
+            if not quiet:
+                log.info("replicas alive: %s (was %s)", sorted(members), sorted(self.members))
             change = time.monotonic()
             self._changes.append((change, self.members))
             self._unseeded.add(change)
@@ -173,7 +174,8 @@ class Cluster(Solo):
             got = await self._conn.fetchval("SELECT pg_try_advisory_lock($1, 0)", LEADER_SPACE)
             if got:
                 self.leader = True
-                log.info("replica %d leads", self.me)
+                if not quiet:
+                    log.info("replica %d leads", self.me)
                 self.became_leader.set()
 
     def owns(self, chat: int | str) -> bool:

@@ -71,7 +71,7 @@ async def test_any_other_start_up_crash_is_one_line_without_the_token(tmp_path: 
             text = text.replace(str(tmp_path / "crash.sqlite3"), wrong)
         else:
             url = str(dbs.target(tmp_path, "crash"))
-            text = text.replace(url, url.replace(urlsplit(url).path, f"/{secret.lower()}"))
+            text = text.replace(url, url.replace(urlsplit(url).path, f"/{secret}"))
         config.write_text(text, encoding="utf-8")
         code, out, err, elapsed = await asyncio.to_thread(run_bot, config)
 
