@@ -120,6 +120,13 @@ class Runtime:
             self._spawn(cluster.run(), "cluster")
             self._spawn(self.worker.watch(), "inbox-watch")
             cluster.listen("outbox", self.sender.kick)
+            local_kick = self.services.kick_outbox
+
+            def kick_all() -> None:  # what a turn queued may be for another replica's chats
+                local_kick()
+                self._later(cluster.notify("outbox"), "notify")
+
+            self.services.kick_outbox = kick_all
             # A replica that died left sends half done in the chats that are this one's now.
             cluster.on_members.append(lambda _m: self._later(self.sender.recover(), "recover"))
             self._spawn(self._lead_when_elected(cluster), "leader")
@@ -146,7 +153,16 @@ class Runtime:
         await asyncio.gather(*self._tasks[before:], asyncio.Event().wait())
 
     def _later(self, work: Coroutine[Any, Any, Any], name: str) -> None:
-        self.chores.append(asyncio.create_task(work, name=name))
+        """A small job in the background; forgotten once done."""
+        task = asyncio.create_task(work, name=name)
+        self.chores.append(task)
+        task.add_done_callback(self._forget)
+
+    def _forget(self, task: asyncio.Task[Any]) -> None:
+        if task in self.chores:
+            self.chores.remove(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("%s failed", task.get_name(), exc_info=task.exception())
 
     async def _lead(self) -> None:
         """What exactly one process does: poll, run the duty clock, sweep, push to robots."""
@@ -204,6 +220,7 @@ class Runtime:
         async with self._ticking:
             try:
                 if await self.duties.tick(self._clock()):
+                    self.services.kick_outbox()  # and, among replicas, the others
                     self.sender.kick()
                     self.robots.kick()
             except Exception:  # a bad tick must not stop the clock; the next one tries again
