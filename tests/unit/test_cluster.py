@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from bot.cluster import SETTLE, Cluster, lane_chat, owner_of
@@ -32,15 +34,26 @@ def test_a_lane_is_owned_with_its_chat() -> None:
     assert lane_chat("misc") == "misc"
 
 
-@dbs.postgresql_only
-async def test_one_leads_and_another_takes_over_when_it_dies(tmp_path: Path) -> None:
-    url = dbs.target(tmp_path, "fleet")
-    dbs_open = [await open_database(url) for _ in range(2)]
-    first, second = (Cluster(db) for db in dbs_open if isinstance(db, PostgresDatabase))
+@asynccontextmanager
+async def two_replicas(folder: Path) -> AsyncIterator[tuple[Cluster, Cluster]]:
+    """Two replicas on one database, joined in order; the first has seen the second."""
+    opened = [await open_database(dbs.target(folder, "fleet")) for _ in range(2)]
+    first, second = (Cluster(db) for db in opened if isinstance(db, PostgresDatabase))
     try:
         await first.join()
         await second.join()
         await first._look()  # the next look sees the second
+        yield first, second
+    finally:
+        for cluster in (first, second):
+            await cluster.leave()
+        for db in opened:
+            await db.close()
+
+
+@dbs.postgresql_only
+async def test_one_leads_and_another_takes_over_when_it_dies(tmp_path: Path) -> None:
+    async with two_replicas(tmp_path) as (first, second):
         assert first.members == second.members == {first.me, second.me}
         assert [first.leader, second.leader] == [True, False]
         # Every chat has exactly one owner among them.
@@ -53,24 +66,13 @@ async def test_one_leads_and_another_takes_over_when_it_dies(tmp_path: Path) -> 
         assert time.monotonic() - started < 2
         assert second.members == {second.me}
         assert all(second.owns(c) for c in CHATS)
-    finally:
-        for cluster in (first, second):
-            await cluster.leave()
-        for db in dbs_open:
-            await db.close()
 
 
 @dbs.postgresql_only
 async def test_a_chat_taken_over_waits_and_then_counts_the_old_owners_sends(
     tmp_path: Path,
 ) -> None:
-    url = dbs.target(tmp_path, "fleet")
-    dbs_open = [await open_database(url) for _ in range(2)]
-    old, new = (Cluster(db) for db in dbs_open if isinstance(db, PostgresDatabase))
-    try:
-        await old.join()
-        await new.join()
-        await old._look()
+    async with two_replicas(tmp_path) as (old, new):
         group = next(int(c) for c in CHATS if int(c) < 0 and old.owns(c))
         # The old owner sent a group its 20 messages of the minute, then died.
         for n in range(20):
@@ -83,8 +85,3 @@ async def test_a_chat_taken_over_waits_and_then_counts_the_old_owners_sends(
         await asyncio.sleep(SETTLE + 0.5)
         # Now counted: the group's minute is full for another half minute or so.
         assert 20 < limiter.delay(group) < 40
-    finally:
-        for cluster in (old, new):
-            await cluster.leave()
-        for db in dbs_open:
-            await db.close()
