@@ -90,3 +90,31 @@ def test_relative_storage_paths_are_beside_the_config(tmp_path: Path) -> None:
     config = load_config(path, require_token=False)
     assert config.storage.path == tmp_path / "data" / "z.sqlite3"
     assert config.storage.evidence_dir == tmp_path / "evidence"
+
+
+def test_storage_url_from_the_environment_wins_and_stays_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, '[storage]\npath = "z.sqlite3"\njournal = "j/sends.sqlite3"\n')
+    url = "postgresql://zhenggai:pg-Secret-9@db.example/zhenggai"
+    monkeypatch.setenv("ZHENGGAI_STORAGE_URL", url)
+    config = load_config(path, require_token=False)
+    assert config.storage.postgresql
+    assert config.storage.target == url
+    assert config.storage.journal_path == tmp_path / "j" / "sends.sqlite3"
+    assert "pg-Secret-9" not in repr(config)
+
+
+def test_a_sqlite_url_is_the_file_and_url_with_path_is_refused(tmp_path: Path) -> None:
+    config = load_config(
+        write(tmp_path, '[storage]\nurl = "sqlite:///data/z.db"\n'), require_token=False
+    )
+    assert not config.storage.postgresql
+    assert config.storage.target == tmp_path / "data" / "z.db"
+    assert config.storage.journal_path == tmp_path / "data" / "z.sends.sqlite3"
+    for body in (
+        '[storage]\nurl = "postgresql:///z"\npath = "z.sqlite3"\n',
+        '[storage]\nurl = "mysql://db/z"\n',
+    ):
+        with pytest.raises(ConfigError, match=r"\[storage\]"):
+            load_config(write(tmp_path, body), require_token=False)
