@@ -128,6 +128,8 @@ class Cluster(Solo):
         for channel in CHANNELS:  # registered now: the connection serves one call at a time
             await self._conn.add_listener(f"zhenggai_{channel}", self._woken)
         await self._look(quiet=True)  # said once the bot has started (`run`), not before
+        if self.members == {self.me}:  # alone: the departed's pace is counted before any send
+            await asyncio.gather(*self._chores)
 
     async def leave(self) -> None:
         if self._conn is not None:
@@ -162,7 +164,9 @@ class Cluster(Solo):
             change = time.monotonic()
             self._changes.append((change, self.members))
             self._unseeded.add(change)
-            task = asyncio.create_task(self._take_over_pace(change), name="take-over-pace")
+            # Alone, nobody else sends meanwhile: what the departed sent is read at once.
+            settle = 0.0 if members == {self.me} else SETTLE
+            task = asyncio.create_task(self._take_over_pace(change, settle), name="take-over-pace")
             self._chores.add(task)
             task.add_done_callback(self._chores.discard)
             self.members = members
@@ -224,10 +228,10 @@ class Cluster(Solo):
         )
         return {int(r[0]) for r in rows}
 
-    async def _take_over_pace(self, change: float) -> None:
+    async def _take_over_pace(self, change: float, settle: float) -> None:
         """After a change, once the others have noticed it: the last minute's sends of the
         others to the chats this replica owns now count in its windows."""
-        await asyncio.sleep(SETTLE)
+        await asyncio.sleep(settle)
         try:
             rows = await self.db.fetchall(
                 "SELECT chat_id, at_ts FROM chat_sends WHERE replica != ? AND at_ts > ?",

@@ -79,12 +79,15 @@ class Runtime:
         # (not every 5) keeps users' replies quick meanwhile.
         sys.setswitchinterval(SWITCH_INTERVAL)
         self.db = await open_database(self.config.storage.target)
-        self.cluster = await self._join(self.db)
+        self.cluster = self._cluster_on(self.db)
         self.services = Services(config=self.config, db=self.db, clock=self._clock)
         # The pace outlives the process: the last minute's sends are in a journal of their own.
         self._sends = sends.open_at(self.config.storage.journal_path)
         limiter = ChatRateLimiter(self._pace, journal=self._sends, cluster=self.cluster)
         self._limiter = limiter
+        if isinstance(self.cluster, Cluster):  # after the limiter: it hears of others' sends
+            await self.cluster.join()
+            self._closers.append(self.cluster.leave)
         request = AiohttpRequest(connection_pool_size=64, read_timeout=self._read_timeout)
         updates = AiohttpRequest(connection_pool_size=1)
         self.app = build_application(
@@ -129,20 +132,21 @@ class Runtime:
             self.services.kick_outbox = kick_all
             # A replica that died left sends half done in the chats that are this one's now.
             cluster.on_members.append(lambda _m: self._later(self.sender.recover(), "recover"))
-            self._spawn(self._lead_when_elected(cluster), "leader")
+            if cluster.leader:  # elected at join, as the first or only replica is
+                await self._lead()
+            else:
+                self._spawn(self._lead_when_elected(cluster), "leader")
         else:
             await self._lead()
 
-    async def _join(self, db: Database) -> Solo:
+    def _cluster_on(self, db: Database) -> Solo:
+        """On PostgreSQL this process is a replica among others; on SQLite it is alone."""
         if db.dialect != "postgresql":
             return Solo()
         from storage.postgres import PostgresDatabase
 
         assert isinstance(db, PostgresDatabase)
-        cluster = Cluster(db)
-        await cluster.join()
-        self._closers.append(cluster.leave)
-        return cluster
+        return Cluster(db)
 
     async def _lead_when_elected(self, cluster: Cluster) -> None:
         """Wait to be elected; then lead until the process ends (or a leader's loop fails:
