@@ -82,13 +82,13 @@ class TelegramConfig(_Section):
 
 class StorageConfig(_Section):
     """Where the ledger lives: `url` (postgresql://… or sqlite:///…) or, shorter, the SQLite
-    file's `path`. With PostgreSQL the path only names this process's local send journal
-    (`<stem>.sends.sqlite3` beside it). The URL may hold a password: it is kept secret."""
+    file's `path`. The URL may hold a password: it is kept secret. `journal`: SQLite's send
+    journal (default beside `path`); on PostgreSQL the replicas share a table instead."""
 
     url: SecretStr = SecretStr("")
     path: Path = Path("zhenggai.sqlite3")
     evidence_dir: Path = Path("evidence")
-    journal: Path | None = None  # the local send journal; default beside `path`
+    journal: Path | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -81,8 +81,11 @@ class Runtime:
         self.db = await open_database(self.config.storage.target)
         self.cluster = self._cluster_on(self.db)
         self.services = Services(config=self.config, db=self.db, clock=self._clock)
-        # The pace outlives the process: the last minute's sends are in a journal of their own.
-        self._sends = sends.open_at(self.config.storage.journal_path)
+        # The pace outlives the process: the last minute's sends are in a journal of their own,
+        # a local file on SQLite; among replicas, the table they share (chat_sends) is it.
+        self._sends = (
+            None if self.cluster.replicated else sends.open_at(self.config.storage.journal_path)
+        )
         limiter = ChatRateLimiter(self._pace, journal=self._sends, cluster=self.cluster)
         self._limiter = limiter
         if isinstance(self.cluster, Cluster):  # after the limiter: it hears of others' sends
