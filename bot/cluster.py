@@ -39,6 +39,7 @@ REPLICA_SPACE = 0x7A67_0001
 LEADER_SPACE = 0x7A67_0002
 CHANNELS = ("inbox", "outbox")  # what one replica may wake the others for
 CHECK_EVERY = 1.0  # seconds between looks at who is alive and who leads
+LOOK_TIMEOUT = 5.0  # seconds a look at the locks may take before the replica gives up
 # A chat that changed hands waits this long, until every replica has seen the change and the
 # new owner has read the chat's last minute of sends (chat_sends).
 SETTLE = 2.5
@@ -121,8 +122,18 @@ class Cluster(Solo):
 
         # Named after the process, so an operator (and bench/failover.py) can tell who leads:
         # SELECT application_name FROM pg_stat_activity JOIN pg_locks USING (pid) …
+        # A machine lost (power, network) leaves its connection half open and its locks held
+        # until the server notices: keepalives and a send timeout make that seconds, not hours.
         self._conn = await asyncpg.connect(
-            self.db.url, server_settings={"application_name": f"zhenggai:{os.getpid()}"}
+            self.db.url,
+            timeout=LOOK_TIMEOUT,
+            server_settings={
+                "application_name": f"zhenggai:{os.getpid()}",
+                "tcp_keepalives_idle": "5",
+                "tcp_keepalives_interval": "2",
+                "tcp_keepalives_count": "3",
+                "tcp_user_timeout": "10000",
+            },
         )
         await self._conn.execute("SELECT pg_advisory_lock($1, $2)", REPLICA_SPACE, self.me)
         for channel in CHANNELS:  # registered now: the connection serves one call at a time
@@ -146,9 +157,7 @@ class Cluster(Solo):
             await self._look()
             if self.leader and time.monotonic() - pruned > PRUNE_EVERY:
                 pruned = time.monotonic()
-                await self.db.unserialised(
-                    "DELETE FROM chat_sends WHERE at_ts < ?", (time.time() - PRUNE_AFTER,)
-                )
+                await self._prune()
 
     async def _look(self, *, quiet: bool = False) -> None:
         rows = await self._conn.fetch(
@@ -156,6 +165,7 @@ class Cluster(Solo):
             " AND classid = $1 AND objsubid = 2"
             " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
             REPLICA_SPACE,
+            timeout=LOOK_TIMEOUT,  # a database out of reach ends the process (see run)
         )
         members = frozenset(int(r[0]) for r in rows) | {self.me}
         if members != self.members:
@@ -175,12 +185,25 @@ class Cluster(Solo):
         while self._changes and self._changes[0][0] not in self._unseeded:
             self._changes.popleft()
         if not self.leader:
-            got = await self._conn.fetchval("SELECT pg_try_advisory_lock($1, 0)", LEADER_SPACE)
+            got = await self._conn.fetchval(
+                "SELECT pg_try_advisory_lock($1, 0)", LEADER_SPACE, timeout=LOOK_TIMEOUT
+            )
             if got:
                 self.leader = True
                 if not quiet:
                     log.info("replica %d leads", self.me)
                 self.became_leader.set()
+
+    async def _prune(self) -> None:
+        """Old notes go, but not one of a send still unsettled (a dead replica's, say)."""
+        try:
+            await self.db.unserialised(
+                "DELETE FROM chat_sends WHERE at_ts < ? AND (item IS NULL OR item NOT IN"
+                " (SELECT id FROM outbox WHERE status = 'sending'))",
+                (time.time() - PRUNE_AFTER,),
+            )
+        except Exception:  # the next minute tries again
+            log.warning("could not prune chat_sends", exc_info=True)
 
     def owns(self, chat: int | str) -> bool:
         return owner_of(str(chat), self.members) == self.me

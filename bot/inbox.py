@@ -116,6 +116,8 @@ class InboxWorker:
         for item in items:
             if not self._cluster.owns(lane_chat(item.lane)):
                 continue  # another replica's chat: it takes it
+            if item.update_id in self._queued or item.update_id in self._finished:
+                continue  # a look at the inbox met it while it was being handed over
             self._queued.add(item.update_id)
             self._queues.setdefault(item.lane, deque()).append(item)
             if item.lane not in self._tasks:
@@ -132,8 +134,13 @@ class InboxWorker:
                 if not self._cluster.owns(lane_chat(lane)):  # the chat moved to another replica
                     for left in queue:
                         self._queued.discard(left.update_id)
+                        self._parsed.pop(left.update_id, None)
                     queue.clear()
                     break
+                # A chat that just came here: its previous owner may still be finishing a turn.
+                if (wait := self._cluster.settle(lane_chat(lane))) > 0:
+                    await asyncio.sleep(wait)
+                    continue
                 async with self._slots:
                     pause = await self._attempt(item)
                 if pause is None:

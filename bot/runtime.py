@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 SWITCH_INTERVAL = 0.001  # seconds
 OWED_AFTER = 1.0  # seconds between a tick that left a due step and the one that does it
+RECOVER_EVERY = 30.0  # seconds between looks for a dead replica's half-done sends
 
 
 class Runtime:
@@ -90,7 +91,6 @@ class Runtime:
         self._limiter = limiter
         if isinstance(self.cluster, Cluster):  # after the limiter: it hears of others' sends
             await self.cluster.join()
-            self._closers.append(self.cluster.leave)
         request = AiohttpRequest(connection_pool_size=64, read_timeout=self._read_timeout)
         updates = AiohttpRequest(connection_pool_size=1)
         self.app = build_application(
@@ -110,12 +110,6 @@ class Runtime:
             await updates.shutdown()
             raise
         await self.app.start()
-        if self.config.telegram.mode == "webhook":  # every replica may take Telegram's posts
-            from bot.webhook import WebhookServer
-
-            server = WebhookServer(self.app, self.config.telegram, self.worker)
-            await server.start()
-            self._closers.append(server.stop)
         await self.sender.recover()
         resumed = await self.worker.resume()
         if resumed:
@@ -135,12 +129,28 @@ class Runtime:
             self.services.kick_outbox = kick_all
             # A replica that died left sends half done in the chats that are this one's now.
             cluster.on_members.append(lambda _m: self._later(self.sender.recover(), "recover"))
+            # …and a look that failed (the database away for a moment) is made again.
+            self._spawn(self._recover_every(RECOVER_EVERY), "recover")
             if cluster.leader:  # elected at join, as the first or only replica is
                 await self._lead()
             else:
                 self._spawn(self._lead_when_elected(cluster), "leader")
         else:
             await self._lead()
+        if self.config.telegram.mode == "webhook":  # last: Telegram posts its backlog at once
+            from bot.webhook import WebhookServer
+
+            server = WebhookServer(self.app, self.config.telegram, self.worker)
+            await server.start()  # every replica may take Telegram's posts
+            self._closers.append(server.stop)
+
+    async def _recover_every(self, seconds: float) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                await self.sender.recover()
+            except Exception:
+                log.warning("could not look for a dead replica's sends", exc_info=True)
 
     def _cluster_on(self, db: Database) -> Solo:
         """On PostgreSQL this process is a replica among others; on SQLite it is alone."""
@@ -248,6 +258,10 @@ class Runtime:
         await self.sender.stop()
         await self.app.stop()
         await self.app.shutdown()
+        # Last: while its lock is held no other replica takes over this one's chats, so none
+        # sends again what this one still had in flight.
+        if isinstance(self.cluster, Cluster):
+            await self.cluster.leave()
         await self.db.close()
         if self._sends is not None:
             self._sends.close()

@@ -154,7 +154,8 @@ async def accepted_sums(db: Reader) -> tuple[int, int, int]:
 async def report_counts(db: Reader, start: datetime, end: datetime) -> tuple[dict[int, int], int]:
     """Reports per unit made in [start, end), and how many of them claimed completion."""
     rows = await db.fetchall(
-        "SELECT p.unit_id, COUNT(*), COUNT(*) FILTER (WHERE r.claim = 'completed') FROM reports r"
+        "SELECT p.unit_id, COUNT(*), SUM(CASE WHEN r.claim = 'completed' THEN 1 ELSE 0 END)"
+        " FROM reports r"
         " JOIN problems p ON p.id = r.problem_id"
         " WHERE r.withdrawn_at IS NULL AND r.created_at >= ? AND r.created_at < ?"
         " GROUP BY p.unit_id",

@@ -170,7 +170,9 @@ class PostgresDatabase(Database):
         """Start a transaction holding the writer lock, waiting however long it is held."""
         started = time.monotonic()
         while True:
-            tx = conn.transaction()
+            # Read committed, whatever the server's default: the lock statement must not take
+            # the transaction's snapshot before it waits.
+            tx = conn.transaction(isolation="read_committed")
             await tx.start()
             try:
                 await conn.execute(

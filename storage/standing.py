@@ -144,13 +144,25 @@ SQL_OVERDUE = (
 )
 # Red: overdue by `red_after` days or more, i.e. the deadline on or before :red_by.
 SQL_RED = f"({SQL_OVERDUE} AND p.deadline <= :red_by)"
+
+
+def _count(condition: str) -> str:
+    """Rows where the condition holds, in SQL both engines run (PostgreSQL cannot SUM a
+    boolean; COUNT(*) FILTER needs SQLite 3.30, older than some servers' 3.26)."""
+    return f"COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0)"
+
+
+_CLOSED = "p.status = 'closed'"
+_AWAITING = "p.status = 'awaiting_acceptance'"
+_IN_PROGRESS = f"p.status = 'in_progress' AND NOT {SQL_OVERDUE}"
+_NOT_STARTED = f"p.status = 'imported' AND NOT {SQL_OVERDUE}"
 SQL_SHARES = (
     "COUNT(*) AS total,"
-    " COUNT(*) FILTER (WHERE p.status = 'closed') AS closed,"
-    " COUNT(*) FILTER (WHERE p.status = 'awaiting_acceptance') AS awaiting,"
-    f" COUNT(*) FILTER (WHERE p.status = 'in_progress' AND NOT {SQL_OVERDUE}) AS in_progress,"
-    f" COUNT(*) FILTER (WHERE p.status = 'imported' AND NOT {SQL_OVERDUE}) AS not_started,"
-    f" COUNT(*) FILTER (WHERE {SQL_OVERDUE}) AS overdue"
+    f" {_count(_CLOSED)} AS closed,"
+    f" {_count(_AWAITING)} AS awaiting,"
+    f" {_count(_IN_PROGRESS)} AS in_progress,"
+    f" {_count(_NOT_STARTED)} AS not_started,"
+    f" {_count(SQL_OVERDUE)} AS overdue"
 )
 
 
