@@ -94,6 +94,9 @@ class Solo:
         return None
 
 
+SOLO = Solo()  # the one a process alone uses
+
+
 class Cluster(Solo):
     """This replica among the others, through a connection of its own."""
 

@@ -17,10 +17,10 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from bot import texts
 from bot.clock import Clock, system_clock
-from bot.cluster import Solo
+from bot.cluster import SOLO, Solo
 from bot.context import App
 from bot.messages import OutMessage, shorten
-from bot.ratelimit import SOLO, ChatRateLimiter, retry_seconds
+from bot.ratelimit import ChatRateLimiter, retry_seconds
 from bot.render import send
 from bot.services import notify
 from storage import chats, outbox

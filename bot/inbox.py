@@ -22,7 +22,7 @@ from typing import Any
 
 from telegram import Update
 
-from bot.cluster import Cluster, Solo, lane_chat
+from bot.cluster import SOLO, Cluster, Solo, lane_chat
 from bot.lanes import lane_of
 from bot.redact import redact_update
 from bot.turns import TurnApplication
@@ -49,7 +49,7 @@ class InboxWorker:
         cluster: Solo | None = None,
     ) -> None:
         self._app = app
-        self._cluster = cluster or Solo()
+        self._cluster = cluster or SOLO
         # Updates queued or lately finished here: a look at the inbox must not add them again.
         self._queued: set[int] = set()
         self._finished: OrderedDict[int, None] = OrderedDict()
@@ -67,11 +67,7 @@ class InboxWorker:
     async def resume(self) -> int:
         """Hand every update that was stored but not finished to its lane again (among
         replicas: those of the chats this one owns, and not already in hand)."""
-        items = await inbox.pending(self._db)
-        known = self._queued | self._finished.keys()
-        fresh = [i for i in items if i.update_id not in known]
-        self._dispatch(fresh)
-        return len(fresh)
+        return self._dispatch(await inbox.pending(self._db))
 
     async def accept(
         self,
@@ -112,19 +108,24 @@ class InboxWorker:
         )
         return len(fresh)
 
-    def _dispatch(self, items: Sequence[InboxItem]) -> None:
+    def _dispatch(self, items: Sequence[InboxItem]) -> int:
+        """Queue each update on its lane, unless another replica owns its chat or it is in
+        hand here already; how many were queued."""
+        queued = 0
         for item in items:
             if not self._cluster.owns(lane_chat(item.lane)):
                 continue  # another replica's chat: it takes it
             if item.update_id in self._queued or item.update_id in self._finished:
                 continue  # a look at the inbox met it while it was being handed over
             self._queued.add(item.update_id)
+            queued += 1
             self._queues.setdefault(item.lane, deque()).append(item)
             if item.lane not in self._tasks:
                 self._idle.clear()
                 self._tasks[item.lane] = asyncio.create_task(
                     self._run_lane(item.lane), name=f"inbox:{item.lane}"
                 )
+        return queued
 
     async def _run_lane(self, lane: str) -> None:
         queue = self._queues[lane]

@@ -23,10 +23,9 @@ from typing import Any, Protocol
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from bot.cluster import Solo
+from bot.cluster import SOLO, Solo
 
 log = logging.getLogger(__name__)
-SOLO = Solo()
 
 # Methods that put a message into a chat; these are what Telegram's flood limits count.
 SENDS = frozenset(

@@ -18,7 +18,7 @@ from telegram.error import TelegramError
 
 from bot.app import build_application
 from bot.clock import Clock, system_clock
-from bot.cluster import Cluster, Solo
+from bot.cluster import SOLO, Cluster, Solo
 from bot.command_sweep import CommandSweep
 from bot.commands import publish_defaults
 from bot.config import Config
@@ -155,7 +155,7 @@ class Runtime:
     def _cluster_on(self, db: Database) -> Solo:
         """On PostgreSQL this process is a replica among others; on SQLite it is alone."""
         if db.dialect != "postgresql":
-            return Solo()
+            return SOLO
         from storage.postgres import PostgresDatabase
 
         assert isinstance(db, PostgresDatabase)
